@@ -1,0 +1,1 @@
+"""Raft leader election under crashes and partitions (card: Consensus: Paxos, Raft, ZAB)."""

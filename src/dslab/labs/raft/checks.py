@@ -1,0 +1,144 @@
+"""Raft's safety properties, checked on every run.
+
+The model reports each role change, vote, election and commit to a :class:`SafetyMonitor`; it
+keeps the history the timeline needs and notes the first time a property breaks, with when and
+where, so the report can point at the moment in the plot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dslab.result import Check
+
+Entry = tuple[int, int]  # (term, command id)
+
+
+@dataclass
+class SafetyMonitor:
+    node_ids: list[int]
+    majority: int  # the true majority of the cluster, whatever the implementation believes
+    groups_now: object = None  # callable: the current partition groups, or None
+    logs_now: object = None  # callable: every server's log, checked at each election
+    roles: list[tuple[float, int, str, int]] = field(default_factory=list)
+    leaders: list[tuple[float, int, int]] = field(default_factory=list)
+    candidacies: list[tuple[float, int, int]] = field(default_factory=list)
+    step_downs: list[tuple[float, int, int, int]] = field(default_factory=list)
+    leader_commits: list[tuple[float, int, int, int, int]] = field(default_factory=list)
+    accepts: list[tuple[float, int, int, int]] = field(default_factory=list)
+    commands: int = 0
+    unserved: int = 0
+    committed: dict[int, Entry] = field(default_factory=dict)
+    violations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    # -- events from the model -----------------------------------------------------------------
+    def on_role(self, t: float, node: int, role: str, term: int, was: str | None = None) -> None:
+        self.roles.append((t, node, role, term))
+
+    def on_candidacy(self, t: float, node: int, term: int) -> None:
+        self.candidacies.append((t, node, term))
+
+    def on_vote(self, t: float, voter: int, candidate: int, term: int) -> None:
+        pass  # votes are visible through their effect; kept as a hook for tracing
+
+    def on_leader(self, t: float, node: int, term: int, log: Sequence[Entry]) -> None:
+        for t0, other, term0 in self.leaders:
+            if term0 == term and other != node:
+                self._violate("election", f"term {term} had two leaders: node {other} "
+                              f"(t={t0:.0f} ms) and node {node} (t={t:.0f} ms)")
+        self.leaders.append((t, node, term))
+        for index, entry in sorted(self.committed.items()):
+            if index > len(log) or log[index - 1] != entry:
+                self._violate("state", f"node {node} became leader of term {term} at "
+                              f"t={t:.0f} ms without committed entry {index}")
+                break
+        if self.logs_now is not None:
+            self.check_logs(t, self.logs_now())
+
+    def on_step_down(self, t: float, node: int, old_term: int, new_term: int) -> None:
+        self.step_downs.append((t, node, old_term, new_term))
+
+    def on_leader_commit(self, t: float, leader: int, term: int, index: int,
+                         entry: Entry) -> None:
+        """A leader advanced its commit index to ``index``: at least a true majority of servers
+        must store that entry now, or a minority has committed on its own."""
+        side = len(self.node_ids)
+        groups = self.groups_now() if self.groups_now else None
+        if groups:
+            side = next(len(g) for g in groups if leader in g)
+        self.leader_commits.append((t, leader, term, index, side))
+        if self.logs_now is None:
+            return
+        holders = sorted(n for n, log in self.logs_now().items()
+                         if len(log) >= index and log[index - 1] == entry)
+        if len(holders) < self.majority:
+            self._violate("minority", f"leader {leader} committed index {index} at t={t:.0f} ms "
+                          f"while only servers {holders} stored it ({self.majority} needed)")
+
+    def on_commit(self, t: float, node: int, log: Sequence[Entry], old: int, new: int) -> None:
+        for index in range(old + 1, new + 1):
+            entry = log[index - 1]
+            before = self.committed.setdefault(index, entry)
+            if before != entry:
+                self._violate("state", f"node {node} committed {entry} at index {index} "
+                              f"(t={t:.0f} ms) where {before} had been committed")
+
+    def on_accept(self, t: float, node: int, term: int, index: int) -> None:
+        self.accepts.append((t, node, term, index))
+
+    def on_command(self, t: float, command: int, taken_by: list[int]) -> None:
+        self.commands += 1
+        self.unserved += not taken_by
+
+    def check_logs(self, t: float, logs: dict[int, Sequence[Entry]]) -> None:
+        """Log matching: two logs with an entry of the same index and term agree up to there."""
+        ids = sorted(logs)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                problem = log_matching_problem(logs[a], logs[b])
+                if problem is not None:
+                    self._violate("logs", f"nodes {a} and {b} at t={t:.0f} ms: {problem}")
+
+    def _violate(self, prop: str, text: str) -> None:
+        if len(self.violations[prop]) < 5:
+            self.violations[prop].append(text)
+
+    # -- verdicts ------------------------------------------------------------------------------
+    def verdicts(self) -> list[Check]:
+        terms = sorted({term for _, _, term in self.leaders})
+        v = self.violations
+        return [
+            Check("at most one leader per term", not v["election"],
+                  "; ".join(v["election"]) or
+                  f"{len(self.leaders)} election(s) won, in terms {_span(terms)}, one leader each"),
+            Check("committed entries are never lost or changed", not v["state"],
+                  "; ".join(v["state"]) or
+                  f"{len(self.committed)} committed entries, the same on every server that "
+                  "committed them, and in every later leader's log"),
+            Check("a minority side never commits", not v["minority"],
+                  "; ".join(v["minority"]) or
+                  f"each of {len(self.leader_commits)} commit advances was stored on a majority "
+                  "when it was made"),
+            Check("log matching", not v["logs"],
+                  "; ".join(v["logs"]) or
+                  "any two logs that share an entry's index and term agree on every entry before it"),
+        ]
+
+
+def log_matching_problem(a: Sequence[Entry], b: Sequence[Entry]) -> str | None:
+    """Why logs ``a`` and ``b`` break log matching, or None if they do not."""
+    for k in range(min(len(a), len(b)), 0, -1):
+        if a[k - 1][0] == b[k - 1][0]:
+            if a[:k] != b[:k]:
+                first = next(i for i in range(k) if a[i] != b[i]) + 1
+                return (f"both hold term {a[k - 1][0]} at index {k} but differ at index {first}")
+            return None
+    return None
+
+
+def _span(terms: list[int]) -> str:
+    if not terms:
+        return "none"
+    return str(terms[0]) if len(terms) == 1 else f"{terms[0]}..{terms[-1]}"

@@ -1,0 +1,99 @@
+"""A Raft cluster on the simulated network, steppable: build it, advance it a little at a time,
+look at each server, and turn it into a Result at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dslab.labs.raft import rules
+from dslab.labs.raft.checks import SafetyMonitor
+from dslab.labs.raft.model import RaftServer, client_process
+from dslab.labs.raft.params import RaftParams
+from dslab.labs.raft.rules import LEADER
+from dslab.sim.faults import Crash, Partition, schedule
+from dslab.sim.network import Network
+from dslab.sim.simulation import Simulation
+
+
+class RaftCluster:
+    """``nodes`` Raft servers, their clients, and the scenario's faults, ready to run."""
+
+    def __init__(self, params: RaftParams, seed: int = 1, impl: Any = None) -> None:
+        self.params = params
+        self.seed = seed
+        self.impl = impl if impl is not None else rules
+        self.sim = Simulation(seed)
+        self.net = Network(self.sim, params.latency_ms, params.loss)
+        self.monitor = SafetyMonitor(list(range(params.nodes)), rules.quorum(params.nodes),
+                                     groups_now=lambda: self.net.groups, logs_now=self.logs)
+        self.servers: list[RaftServer] = []
+        for i in range(params.nodes):
+            s = RaftServer(i, params.nodes, self.impl, params.election_timeout_ms,
+                           params.heartbeat_ms, self.monitor)
+            self.net.add(s)
+            self.servers.append(s)
+        for i in sorted(params.failed):
+            self.servers[i].up = False
+            self.monitor.on_role(0.0, i, "down", 0)
+        #: fault time -> (server, term) of the leader it hit, or None if nobody led then
+        self.hit: dict[float, tuple[int, int] | None] = {}
+        schedule(self.net, self.faults(), resolve=self._resolve)
+        self.net.start()
+        self.sim.env.process(client_process(self.sim, self.net, params.client_rate_per_s,
+                                            self.monitor))
+
+    def faults(self) -> list:
+        """The scenario's faults as data; "leader" is whoever leads when the fault fires."""
+        p = self.params
+        out: list = []
+        if p.crash_leader_at_ms is not None:
+            out.append(Crash(p.crash_leader_at_ms, "leader"))
+        if p.partition_at_ms is not None:
+            side = ("leader",) + ("follower",) * (p.minority - 1)
+            out.append(Partition(p.partition_at_ms, (side, ("rest",)), p.heal_at_ms))
+        return out
+
+    def leader(self) -> RaftServer | None:
+        """The live server that believes it leads in the highest term, if any."""
+        leaders = [s for s in self.servers if s.up and s.role == LEADER]
+        return max(leaders, key=lambda s: (s.current_term, -s.id)) if leaders else None
+
+    def _resolve(self, name: str, taken: set[int]) -> int | None:
+        if name == "leader":
+            lead = self.leader()
+            self.hit[self.sim.now] = (lead.id, lead.current_term) if lead else None
+            return lead.id if lead else None
+        if name == "follower":
+            for s in self.servers:
+                if s.up and s.id not in taken:
+                    return s.id
+            return None
+        raise ValueError(f"unknown role name {name!r}")
+
+    def logs(self) -> dict[int, list[tuple[int, int]]]:
+        return {s.id: s.log for s in self.servers}
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def run_until(self, t_ms: float) -> RaftCluster:
+        """Advance the simulation to ``t_ms`` (capped at the run's duration)."""
+        self.sim.run(min(t_ms, self.params.duration_ms))
+        return self
+
+    def step(self, ms: float) -> RaftCluster:
+        return self.run_until(self.now + ms)
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per server: what it believes right now."""
+        return [
+            {"server": s.id, "up": s.up, "role": s.role if s.up else "down", "term": s.current_term,
+             "voted_for": s.voted_for, "log_length": len(s.log), "commit_index": s.commit_index,
+             "last_log_term": s.last_term}
+            for s in self.servers
+        ]
+
+    def finish(self) -> None:
+        self.run_until(self.params.duration_ms)
+        self.monitor.check_logs(self.now, self.logs())

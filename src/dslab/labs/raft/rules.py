@@ -1,0 +1,96 @@
+"""Raft's decisions as pure functions (the reference solution of the exercise).
+
+Nothing here knows about time or messages; ``model.py`` calls these through an implementation
+object, so a learner's version of the first five can be swapped in and tested on its own.
+Follows Figure 2 of the Raft paper (Ongaro and Ousterhout, 2014).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
+
+#: The rules the exercise asks a learner to write; the rest stay as given.
+EXERCISE = ("quorum", "election_won", "log_is_up_to_date", "grant_vote", "observe_term")
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRequest:
+    """RequestVote's arguments: the candidate's term, id and the position of its last log entry."""
+
+    term: int
+    candidate_id: int
+    last_log_index: int
+    last_log_term: int
+
+
+class TermState(NamedTuple):
+    """What a server remembers about terms: its current term, its vote in it, and its role."""
+
+    term: int
+    voted_for: int | None
+    role: str
+
+
+def quorum(cluster_size: int) -> int:
+    """The fewest servers that form a majority of ``cluster_size``: any two such sets overlap."""
+    return cluster_size // 2 + 1
+
+
+def election_won(candidate_id: int, granted_by: frozenset[int], cluster_size: int) -> bool:
+    """Whether a candidate holding votes from ``granted_by`` (its own vote included) has won."""
+    return len(granted_by) >= quorum(cluster_size)
+
+
+def log_is_up_to_date(cand_last_term: int, cand_last_index: int,
+                      my_last_term: int, my_last_index: int) -> bool:
+    """True if the candidate's log is at least as up to date as mine (Raft §5.4.1): the later
+    last term wins; with equal last terms, the longer log wins."""
+    if cand_last_term != my_last_term:
+        return cand_last_term > my_last_term
+    return cand_last_index >= my_last_index
+
+
+def grant_vote(current_term: int, voted_for: int | None, my_last_term: int, my_last_index: int,
+               req: VoteRequest) -> bool:
+    """Whether to vote for ``req.candidate_id``. ``observe_term`` has already been applied, so a
+    request from a later term has raised ``current_term`` and cleared ``voted_for``."""
+    if req.term < current_term:
+        return False
+    if voted_for is not None and voted_for != req.candidate_id:
+        return False
+    return log_is_up_to_date(req.last_log_term, req.last_log_index, my_last_term, my_last_index)
+
+
+def observe_term(current_term: int, voted_for: int | None, role: str, msg_term: int) -> TermState:
+    """Apply the term carried by any message: a later term makes this server a follower of that
+    term with no vote cast yet; an equal or earlier term changes nothing."""
+    if msg_term > current_term:
+        return TermState(msg_term, None, FOLLOWER)
+    return TermState(current_term, voted_for, role)
+
+
+# -- given rules (not part of the exercise) ------------------------------------------------------
+
+def entries_match(log_terms: Sequence[int], prev_index: int, prev_term: int) -> bool:
+    """AppendEntries' consistency check: does my log hold an entry at ``prev_index`` (1-based;
+    0 means 'before the first entry') whose term is ``prev_term``?"""
+    if prev_index == 0:
+        return True
+    return prev_index <= len(log_terms) and log_terms[prev_index - 1] == prev_term
+
+
+def advance_commit(match_index: Sequence[int], log_terms: Sequence[int], current_term: int,
+                   commit_index: int, quorum_size: int) -> int:
+    """The leader's new commit index: the highest N replicated on a quorum (the leader counts
+    itself in ``match_index``) whose entry is from the current term (Raft §5.4.2)."""
+    ranked = sorted(match_index, reverse=True)
+    n = ranked[quorum_size - 1] if 0 < quorum_size <= len(ranked) else 0
+    while n > commit_index:
+        if log_terms[n - 1] == current_term:
+            return n
+        n -= 1
+    return commit_index

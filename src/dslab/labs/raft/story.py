@@ -1,0 +1,91 @@
+"""What happened in a run, in plain words, built from the monitor's records and the metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dslab.labs.raft.cluster import RaftCluster
+from dslab.labs.raft.measure import Loss
+from dslab.labs.raft.rules import quorum
+
+
+def _ms(t: float) -> str:
+    return f"{t:,.0f} ms"
+
+
+def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
+    p, m = c.params, c.monitor
+    n, q = p.nodes, quorum(p.nodes)
+    lines: list[str] = []
+    if p.failed:
+        lines.append(f"Servers {_list(p.failed)} were down from the start.")
+    if m.leaders:
+        t, node, term = m.leaders[0]
+        tries = len({term_ for _, _, term_ in m.candidacies if term_ <= term})
+        lines.append(f"At {_ms(t)} server {node} won the first election (term {term}) "
+                     f"after {tries} election round(s).")
+    else:
+        alive = n - len(p.failed)
+        if alive < q:
+            why = f"only {alive} of {n} servers are up and a leader needs {q} votes"
+        elif mt["split_votes"]:
+            why = (f"{mt['split_votes']} round(s) split the vote: the election timeouts "
+                   f"({p.election_timeout_ms}) are too close together to break ties")
+        else:
+            why = "no candidate gathered a majority"
+        lines.append(f"No leader was elected in {_ms(p.duration_ms)}: {why}.")
+        return lines
+    if loss is None:
+        when = p.crash_leader_at_ms if p.crash_leader_at_ms is not None else p.partition_at_ms
+        lines.append(f"At {_ms(when)} no server led, so the fault hit no leader.")
+    elif loss.kind == "crash":
+        lines.append(f"At {_ms(loss.t_ms)} the leader, server {loss.leader} (term {loss.term}), "
+                     "crashed.")
+        lines.append(_new_leader(c, mt, loss, "The survivors"))
+    elif loss.kind == "partition":
+        lines.extend(_partition_story(c, mt, loss, q))
+    lines.append(f"In all: {mt['elections']} election round(s), {mt['split_votes']} split "
+                 f"vote(s), {mt['committed']} entries committed, {mt['messages']:,} messages sent.")
+    return lines
+
+
+def _new_leader(c: RaftCluster, mt: dict[str, Any], loss: Loss, who: str) -> str:
+    et = mt["election_time_ms"]
+    if et is None:
+        return f"{who} elected no new leader before the run ended."
+    t = loss.t_ms + et
+    node, term = next((nd, tm) for tt, nd, tm in c.monitor.leaders if tt == t and tm > loss.term)
+    return (f"{who} elected server {node} leader of term {term} {_ms(et)} later "
+            f"(first timeout after {_ms(mt['first_timeout_ms'])}).")
+
+
+def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> list[str]:
+    p = c.params
+    side = sorted(loss.cut_off - set(p.failed))
+    others = [i for i in range(p.nodes) if i not in side]
+    lines = [
+        f"At {_ms(loss.t_ms)} the network split {_list(side)} | {_list(others)}: leader "
+        f"{loss.leader} (term {loss.term}) was cut off in a minority of {len(side)}.",
+        _new_leader(c, mt, loss, "The majority side"),
+    ]
+    if mt["committed_majority_side"] is not None:
+        lines.append(f"While cut off, the majority side committed {mt['committed_majority_side']} "
+                     f"entries; the minority side committed {mt['committed_minority_side']}.")
+    stale = mt["stale_leader_entries"]
+    if stale:
+        lines.append(f"Server {loss.leader} kept believing it led term {loss.term}: it accepted "
+                     f"{stale} client command(s) but could commit none, since it reaches only "
+                     f"{len(side)} of the {q} servers a commit needs.")
+    if p.heal_at_ms is None:
+        lines.append("The partition never healed in this run.")
+    elif mt["step_down_after_heal_ms"] is not None:
+        lines.append(f"At {_ms(p.heal_at_ms)} the partition healed; {_ms(mt['step_down_after_heal_ms'])} "
+                     f"later server {loss.leader} saw a higher term and stepped down, and the new "
+                     "leader's log replaced its uncommitted entries.")
+    else:
+        lines.append(f"At {_ms(p.heal_at_ms)} the partition healed.")
+    return lines
+
+
+def _list(ids) -> str:
+    return "{" + ", ".join(str(i) for i in sorted(ids)) + "}"

@@ -1,0 +1,23 @@
+"""Shared plot plumbing: a figure when none is given, and the lab-and-card title.
+
+Figures are made with ``matplotlib.figure.Figure`` rather than pyplot, so a library call never
+touches global state or needs a display; ``fig.savefig`` renders with Agg.
+"""
+
+from __future__ import annotations
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (10, 5)) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a fresh figure with one axes."""
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, dpi=110)
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def title(ax: Axes, lab_title: str, card: str) -> None:
+    """The lab as the title, the study-guide card it belongs to as the subtitle."""
+    ax.set_title(f"{lab_title}\ncard: {card}", fontsize=11, loc="left")

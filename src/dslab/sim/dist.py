@@ -1,0 +1,316 @@
+"""Distributions as small objects: ``sample(rng)``, ``mean()``, bounds, and a text form.
+
+Every duration in dslab is in milliseconds, so ``exp(5)`` is an exponential with a 5 ms mean.
+``parse("uniform(150,300)")`` turns the text a learner types into an object, and ``str()`` turns
+it back, so parameters survive a round trip through the command line and JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from dslab.errors import InputError
+
+__all__ = [
+    "Dist", "Const", "Uniform", "Exp", "Normal", "LogNormal", "Pareto", "Mixture", "parse",
+]
+
+
+def _num(x: float) -> str:
+    """Shortest text for a number: 10 rather than 10.0."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+class Dist:
+    """A non-negative random quantity (a duration in ms, usually)."""
+
+    def sample(self, rng: np.random.Generator) -> float:
+        raise NotImplementedError
+
+    def mean(self) -> float:
+        raise NotImplementedError
+
+    def var(self) -> float:
+        raise NotImplementedError
+
+    def low(self) -> float:
+        """The smallest value a sample can take."""
+        return 0.0
+
+    def high(self) -> float:
+        """The largest value a sample can take (``inf`` if unbounded)."""
+        return math.inf
+
+
+@dataclass(frozen=True)
+class Const(Dist):
+    value: float
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.value
+
+    def mean(self) -> float:
+        return self.value
+
+    def var(self) -> float:
+        return 0.0
+
+    def low(self) -> float:
+        return self.value
+
+    def high(self) -> float:
+        return self.value
+
+    def __str__(self) -> str:
+        return f"const({_num(self.value)})"
+
+
+@dataclass(frozen=True)
+class Uniform(Dist):
+    a: float
+    b: float
+
+    def __post_init__(self) -> None:
+        if not self.a <= self.b:
+            raise InputError(f"uniform(a,b) needs a <= b, got uniform({self.a},{self.b}).")
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.a, self.b))
+
+    def mean(self) -> float:
+        return (self.a + self.b) / 2
+
+    def var(self) -> float:
+        return (self.b - self.a) ** 2 / 12
+
+    def low(self) -> float:
+        return self.a
+
+    def high(self) -> float:
+        return self.b
+
+    def __str__(self) -> str:
+        return f"uniform({_num(self.a)},{_num(self.b)})"
+
+
+@dataclass(frozen=True)
+class Exp(Dist):
+    """Exponential with the given mean (not rate): ``exp(5)`` averages 5 ms."""
+
+    mean_value: float
+
+    def __post_init__(self) -> None:
+        if not self.mean_value > 0:
+            raise InputError(f"exp(mean) needs a positive mean, got exp({self.mean_value}).")
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_value))
+
+    def mean(self) -> float:
+        return self.mean_value
+
+    def var(self) -> float:
+        return self.mean_value**2
+
+    def __str__(self) -> str:
+        return f"exp({_num(self.mean_value)})"
+
+
+@dataclass(frozen=True)
+class Normal(Dist):
+    """Normal(mu, sigma) cut at zero: a negative duration is redrawn, so keep mu >> sigma."""
+
+    mu: float
+    sigma: float
+
+    def __post_init__(self) -> None:
+        if self.sigma < 0 or self.mu <= 0:
+            raise InputError(
+                f"normal(mu,sigma) needs mu > 0 and sigma >= 0, got normal({self.mu},{self.sigma})."
+            )
+
+    def sample(self, rng: np.random.Generator) -> float:
+        while True:
+            x = float(rng.normal(self.mu, self.sigma))
+            if x >= 0:
+                return x
+
+    def mean(self) -> float:
+        # Exact for the untruncated normal; the cut moves it by < 0.01 sigma when mu > 2.4 sigma.
+        return self.mu
+
+    def var(self) -> float:
+        return self.sigma**2
+
+    def __str__(self) -> str:
+        return f"normal({_num(self.mu)},{_num(self.sigma)})"
+
+
+@dataclass(frozen=True)
+class LogNormal(Dist):
+    """Log-normal given by its own mean and standard deviation (in ms), not the log's."""
+
+    m: float
+    s: float
+
+    def __post_init__(self) -> None:
+        if self.m <= 0 or self.s < 0:
+            raise InputError(
+                f"lognormal(mean,sd) needs mean > 0 and sd >= 0, got lognormal({self.m},{self.s})."
+            )
+
+    def _log_params(self) -> tuple[float, float]:
+        sigma2 = math.log1p((self.s / self.m) ** 2)
+        return math.log(self.m) - sigma2 / 2, math.sqrt(sigma2)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        mu, sigma = self._log_params()
+        return float(rng.lognormal(mu, sigma))
+
+    def mean(self) -> float:
+        return self.m
+
+    def var(self) -> float:
+        return self.s**2
+
+    def __str__(self) -> str:
+        return f"lognormal({_num(self.m)},{_num(self.s)})"
+
+
+@dataclass(frozen=True)
+class Pareto(Dist):
+    """Pareto with scale ``xm`` (the minimum) and shape ``alpha``: heavy-tailed durations."""
+
+    xm: float
+    alpha: float
+
+    def __post_init__(self) -> None:
+        if self.xm <= 0 or self.alpha <= 0:
+            raise InputError(
+                f"pareto(xm,alpha) needs xm > 0 and alpha > 0, got pareto({self.xm},{self.alpha})."
+            )
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.xm * (1.0 + rng.pareto(self.alpha)))
+
+    def mean(self) -> float:
+        return math.inf if self.alpha <= 1 else self.alpha * self.xm / (self.alpha - 1)
+
+    def var(self) -> float:
+        if self.alpha <= 2:
+            return math.inf
+        return self.xm**2 * self.alpha / ((self.alpha - 1) ** 2 * (self.alpha - 2))
+
+    def low(self) -> float:
+        return self.xm
+
+    def __str__(self) -> str:
+        return f"pareto({_num(self.xm)},{_num(self.alpha)})"
+
+
+@dataclass(frozen=True)
+class Mixture(Dist):
+    """Pick a component with its weight, then sample it: ``mix(0.9:const(5),0.1:exp(100))``."""
+
+    weights: tuple[float, ...]
+    parts: tuple[Dist, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(self.parts) or not self.parts:
+            raise InputError("mix(...) needs one weight per component, as in mix(0.9:exp(5),0.1:exp(50)).")
+        if any(w < 0 for w in self.weights) or not math.isclose(sum(self.weights), 1.0, abs_tol=1e-9):
+            raise InputError(f"mix(...) weights must be non-negative and sum to 1, got {self.weights}.")
+
+    def sample(self, rng: np.random.Generator) -> float:
+        i = int(rng.choice(len(self.parts), p=self.weights))
+        return self.parts[i].sample(rng)
+
+    def mean(self) -> float:
+        return sum(w * d.mean() for w, d in zip(self.weights, self.parts))
+
+    def var(self) -> float:
+        m = self.mean()
+        return sum(w * (d.var() + d.mean() ** 2) for w, d in zip(self.weights, self.parts)) - m * m
+
+    def low(self) -> float:
+        return min(d.low() for d, w in zip(self.parts, self.weights) if w > 0)
+
+    def high(self) -> float:
+        return max(d.high() for d, w in zip(self.parts, self.weights) if w > 0)
+
+    def __str__(self) -> str:
+        return "mix(" + ",".join(f"{_num(w)}:{d}" for w, d in zip(self.weights, self.parts)) + ")"
+
+
+_FORMS = {
+    "const": (Const, 1),
+    "uniform": (Uniform, 2),
+    "exp": (Exp, 1),
+    "normal": (Normal, 2),
+    "lognormal": (LogNormal, 2),
+    "pareto": (Pareto, 2),
+}
+_EXAMPLES = "const(10), uniform(30,40), exp(5), normal(10,2), lognormal(10,5), pareto(5,2.5), mix(0.9:exp(5),0.1:exp(50))"
+_CALL = re.compile(r"^\s*([a-z]+)\s*\((.*)\)\s*$", re.S)
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on commas that are not inside parentheses."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts]
+
+
+def parse(text: str | float | int | Dist) -> Dist:
+    """Turn ``"uniform(150,300)"`` (or a bare number, meaning a constant) into a :class:`Dist`."""
+    if isinstance(text, Dist):
+        return text
+    if isinstance(text, (int, float)):
+        return Const(float(text))
+    s = str(text).strip()
+    try:
+        return Const(float(s))
+    except ValueError:
+        pass
+    m = _CALL.match(s)
+    if not m:
+        raise InputError(f"'{s}' is not a distribution; write one of {_EXAMPLES}.")
+    name, inner = m.group(1), m.group(2)
+    if name == "mix":
+        weights, parts = [], []
+        for item in _split_top(inner):
+            w, sep, d = item.partition(":")
+            if not sep:
+                raise InputError(f"each mix(...) component is weight:dist, got '{item}'.")
+            weights.append(_float(w, s))
+            parts.append(parse(d))
+        return Mixture(tuple(weights), tuple(parts))
+    if name not in _FORMS:
+        raise InputError(f"unknown distribution '{name}' in '{s}'; write one of {_EXAMPLES}.")
+    cls, arity = _FORMS[name]
+    args = [a for a in _split_top(inner) if a != ""]
+    if len(args) != arity:
+        raise InputError(f"{name}(...) takes {arity} number(s), got '{s}'.")
+    return cls(*(_float(a, s) for a in args))
+
+
+def _float(text: str, whole: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise InputError(f"'{text.strip()}' in '{whole}' is not a number.") from None
+    if not math.isfinite(x):
+        raise InputError(f"'{text.strip()}' in '{whole}' must be a finite number.")
+    return x

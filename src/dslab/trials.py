@@ -1,0 +1,95 @@
+"""Many independent seeds of one lab, in parallel processes, with a progress bar; each metric's
+distribution and each check's tally."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dslab import params as params_mod
+from dslab.result import Result, clean, dumps
+from dslab.sim.stats import summarize
+
+
+def trial_seeds(seed: int, trials: int) -> list[int]:
+    """``trials`` independent seeds derived from ``seed`` (the same list every time)."""
+    state = np.random.SeedSequence(seed).generate_state(trials, dtype=np.uint32)
+    return [int(s) for s in state]
+
+
+@dataclass
+class TrialsResult:
+    lab: str
+    scenario: str
+    seed: int
+    trials: int
+    params: dict[str, Any]
+    theory: dict[str, Any]
+    metrics: dict[str, dict[str, Any]]  # metric -> summary statistics
+    checks: dict[str, dict[str, Any]]  # check -> {"passed": n, "failed": n, "failed_seeds": [...]}
+    seeds: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c["failed"] == 0 for c in self.checks.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean({
+            "lab": self.lab, "scenario": self.scenario, "seed": self.seed, "trials": self.trials,
+            "params": self.params, "metrics": self.metrics, "theory": self.theory,
+            "checks": self.checks,
+        })
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+
+def _one(args: tuple[str, Any, int, str | None, str]) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
+    lab_name, params, seed, impl_path, scenario = args
+    from dslab.lab import get_lab
+
+    lab = get_lab(lab_name)
+    impl = lab.load_impl(impl_path) if impl_path else None
+    r: Result = lab.run(params, seed, impl=impl, scenario=scenario)
+    return r.metrics, [(c.name, c.passed) for c in r.checks]
+
+
+def run_trials(lab, params: Any, seed: int, trials: int, scenario: str = "custom",
+               impl_path: str | None = None, workers: int | None = None,
+               progress: Callable[[int], None] | None = None) -> TrialsResult:
+    """Run ``trials`` seeds derived from ``seed``; ``progress(k)`` is called as runs finish.
+
+    Results are gathered in seed order, so the summary does not depend on which process was
+    faster: the same call gives the same numbers.
+    """
+    seeds = trial_seeds(seed, trials)
+    jobs = [(lab.name, params, s, impl_path, scenario) for s in seeds]
+    workers = workers or min(os.cpu_count() or 1, 8)
+    outs: list[Any] = []
+    if workers <= 1 or trials < 8:
+        for job in jobs:
+            outs.append(_one(job))
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for out in pool.map(_one, jobs, chunksize=max(1, trials // (workers * 8))):
+                outs.append(out)
+                if progress:
+                    progress(1)
+    names = list(dict.fromkeys(k for m, _ in outs for k in m))
+    metrics = {k: summarize([m.get(k) for m, _ in outs]) for k in names}
+    checks: dict[str, dict[str, Any]] = {}
+    for s, (_, verdicts) in zip(seeds, outs):
+        for name, passed in verdicts:
+            c = checks.setdefault(name, {"passed": 0, "failed": 0, "failed_seeds": []})
+            c["passed" if passed else "failed"] += 1
+            if not passed and len(c["failed_seeds"]) < 10:
+                c["failed_seeds"].append(s)
+    return TrialsResult(lab.name, scenario, seed, trials, params_mod.to_dict(params),
+                        lab.theory(params), metrics, checks, seeds)
