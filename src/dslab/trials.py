@@ -85,7 +85,7 @@ def run_trials(lab, params: Any, seed: int, trials: int, scenario: str = "custom
     names = list(dict.fromkeys(k for m, _ in outs for k in m))
     metrics = {k: summarize([m.get(k) for m, _ in outs]) for k in names}
     checks: dict[str, dict[str, Any]] = {}
-    for s, (_, verdicts) in zip(seeds, outs):
+    for s, (_, verdicts) in zip(seeds, outs, strict=True):
         for name, passed in verdicts:
             c = checks.setdefault(name, {"passed": 0, "failed": 0, "failed_seeds": []})
             c["passed" if passed else "failed"] += 1

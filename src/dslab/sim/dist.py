@@ -229,21 +229,24 @@ class Mixture(Dist):
         i = int(rng.choice(len(self.parts), p=self.weights))
         return self.parts[i].sample(rng)
 
+    def _pairs(self) -> list[tuple[float, Dist]]:
+        return list(zip(self.weights, self.parts, strict=True))
+
     def mean(self) -> float:
-        return sum(w * d.mean() for w, d in zip(self.weights, self.parts))
+        return sum(w * d.mean() for w, d in self._pairs())
 
     def var(self) -> float:
         m = self.mean()
-        return sum(w * (d.var() + d.mean() ** 2) for w, d in zip(self.weights, self.parts)) - m * m
+        return sum(w * (d.var() + d.mean() ** 2) for w, d in self._pairs()) - m * m
 
     def low(self) -> float:
-        return min(d.low() for d, w in zip(self.parts, self.weights) if w > 0)
+        return min(d.low() for w, d in self._pairs() if w > 0)
 
     def high(self) -> float:
-        return max(d.high() for d, w in zip(self.parts, self.weights) if w > 0)
+        return max(d.high() for w, d in self._pairs() if w > 0)
 
     def __str__(self) -> str:
-        return "mix(" + ",".join(f"{_num(w)}:{d}" for w, d in zip(self.weights, self.parts)) + ")"
+        return "mix(" + ",".join(f"{_num(w)}:{d}" for w, d in self._pairs()) + ")"
 
 
 _FORMS = {
@@ -254,7 +257,8 @@ _FORMS = {
     "lognormal": (LogNormal, 2),
     "pareto": (Pareto, 2),
 }
-_EXAMPLES = "const(10), uniform(30,40), exp(5), normal(10,2), lognormal(10,5), pareto(5,2.5), mix(0.9:exp(5),0.1:exp(50))"
+_EXAMPLES = ("const(10), uniform(30,40), exp(5), normal(10,2), lognormal(10,5), pareto(5,2.5), "
+             "mix(0.9:exp(5),0.1:exp(50))")
 _CALL = re.compile(r"^\s*([a-z]+)\s*\((.*)\)\s*$", re.S)
 
 

@@ -23,20 +23,37 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
             ax.broken_barh([(start, end - start)], (y - 0.36, 0.72), color=COLORS[role],
                            hatch="///" if role == "down" else None, edgecolor="white", linewidth=0.3)
             if role == "leader" and end - start > s["duration_ms"] / 40:
-                ax.text((start + end) / 2, y, f"leader · term {term}", ha="center", va="center",
+                ax.text(start + s["duration_ms"] / 100, y, f"leader · term {term}", ha="left",
+                        va="center",
                         fontsize=8, color="white", fontweight="bold")
+    majority = n // 2 + 1
     for start, end, groups in s["partitions"]:
         ax.axvspan(start, end, color="#e76f51", alpha=0.12, zorder=0)
         ax.text(start, n - 0.35, "  partition " + " | ".join(
             "{" + ",".join(map(str, g)) + "}" for g in groups), fontsize=8, color="#b5482a",
             va="bottom")
+        for group in groups:
+            if len(group) >= majority:
+                continue
+            for node in group:  # a leader cut off in a minority: it leads only in its own mind
+                for a, b, role, _ in s["segments"][node]:
+                    lo, hi = max(a, start), min(b, end)
+                    if role == "leader" and hi > lo:
+                        ax.broken_barh([(lo, hi - lo)], (n - 1 - node - 0.36, 0.72),
+                                       facecolor="none", hatch="xx", edgecolor="#e9c46a",
+                                       linewidth=0)
+                        ax.text((lo + hi) / 2, n - 1 - node - 0.5, "cut off: cannot commit",
+                                ha="center", va="top", fontsize=7, color="#b5482a")
     for t, node in s["crashes"]:
         ax.plot([t], [n - 1 - int(node)], marker="X", color="#c1121f", markersize=11, zorder=5)
-    commits = [t for t, _, _ in s["commits"]]
-    ax.plot(commits, [-1] * len(commits), "|", color="#264653", markersize=12,
-            label="commit advances")
+    leaders = sorted({leader for _, leader, _ in s["commits"]})
+    shades = ["#264653", "#e76f51", "#6a4c93", "#1982c4", "#8ac926"]
+    for k, leader in enumerate(leaders):
+        ts = [t for t, who, _ in s["commits"] if who == leader]
+        ax.plot(ts, [-1] * len(ts), "|", color=shades[k % len(shades)], markersize=12)
+        ax.text(ts[0], -1.45, f"by server {leader}", fontsize=7, color=shades[k % len(shades)])
     ax.set_yticks(range(-1, n), ["commits"] + [f"server {n - 1 - y}" for y in range(n)])
-    ax.set_ylim(-1.6, n + 0.1)
+    ax.set_ylim(-1.7, n + 0.1)
     ax.set_xlim(0, s["duration_ms"])
     ax.set_xlabel("simulated time (ms)")
     handles = [Patch(color=c, label=r) for r, c in COLORS.items()]

@@ -1,0 +1,136 @@
+"""The Raft lab behaves as the card says: elections, partitions, crashes, split votes, and
+safety on every run, including runs with broken rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dslab.errors import InputError
+from dslab.labs.raft.cluster import RaftCluster
+from dslab.labs.raft.lab import LAB, load_impl, result_of
+from dslab.labs.raft.rules import LEADER
+
+SEEDS = range(1, 6)
+
+
+def run(scenario: str, seed: int = 1, impl=None, **overrides):
+    params = LAB.make_params(scenario, {k: str(v) for k, v in overrides.items()})
+    return LAB.run(params, seed, impl=impl, scenario=scenario)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_partition_isolates_the_leader_and_the_majority_moves_on(seed):
+    r = run("partition", seed)
+    m = r.metrics
+    assert r.ok, [c for c in r.checks if not c.passed]
+    assert m["election_time_ms"] is not None and m["election_time_ms"] > 0
+    assert m["max_term"] >= 2, "the majority side must have elected a leader in a later term"
+    assert m["committed_majority_side"] > 0, "the majority side keeps committing while cut off"
+    assert m["committed_minority_side"] == 0
+    assert m["stale_leader_entries"] > 0, "the old leader still accepts commands it cannot commit"
+    assert m["step_down_after_heal_ms"] is not None, "the old leader must step down after the heal"
+    text = " ".join(r.story)
+    assert "cut off in a minority" in text and "stepped down" in text
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_crash_leader_survivors_elect_a_new_leader(seed):
+    r = run("crash-leader", seed)
+    assert r.ok
+    assert r.metrics["election_time_ms"] is not None
+    # A new leader needs at least one timeout: never sooner than the shortest election timeout
+    # minus one heartbeat period (the time since the last heartbeat reset the timers).
+    assert r.metrics["election_time_ms"] > 150 - 50
+    assert "crashed" in " ".join(r.story)
+
+
+def test_split_vote_scenario_splits_rounds():
+    runs = [run("split-vote", s) for s in SEEDS]
+    assert all(r.ok for r in runs)
+    assert all(r.metrics["first_election_split"] == 1 for r in runs)
+    assert sum(r.metrics["split_votes"] for r in runs) >= 5
+
+
+def test_no_majority_alive_is_an_outcome_not_an_error():
+    r = run("default", failed="2,3,4")
+    assert r.ok
+    assert r.metrics["election_time_ms"] is None
+    assert r.metrics["committed"] == 0
+    assert "only 2 of 5 servers are up" in " ".join(r.story)
+
+
+def test_same_seed_same_json_and_other_seed_differs():
+    a, b, c = run("partition", 7), run("partition", 7), run("partition", 8)
+    assert a.to_json() == b.to_json()
+    assert a.to_json() != c.to_json()
+
+
+def test_cluster_steps_like_a_notebook_and_matches_one_full_run():
+    params = LAB.make_params("partition")
+    stepped = RaftCluster(params, seed=3)
+    for t in (300, 2000, 2500, 5000, 5200):
+        stepped.run_until(t)
+        assert stepped.now == t
+        assert len(stepped.table()) == params.nodes
+    leader = stepped.leader()
+    assert leader is not None and leader.role == LEADER
+    stepped.finish()
+    assert result_of(stepped, "partition").to_json() == run("partition", 3).to_json()
+
+
+fault_params = st.fixed_dictionaries({
+    "partition_at_ms": st.sampled_from([None, 400.0, 900.0, 1500.0]),
+    "minority": st.integers(1, 2),
+    "crash_leader_at_ms": st.sampled_from([None, 700.0, 1300.0]),
+    "loss": st.sampled_from([0.0, 0.05, 0.2]),
+    "nodes": st.sampled_from([3, 5, 7]),
+    "seed": st.integers(0, 10_000),
+    "heal_after_ms": st.sampled_from([None, 300.0, 800.0]),
+})
+
+
+@given(fault_params)
+def test_safety_holds_under_random_faults(f):
+    over = {"duration_ms": 2500, "nodes": f["nodes"], "loss": f["loss"]}
+    if f["partition_at_ms"] is not None:
+        over["partition_at_ms"] = f["partition_at_ms"]
+        over["minority"] = min(f["minority"], (f["nodes"] - 1) // 2)
+        if f["heal_after_ms"] is not None:
+            over["heal_at_ms"] = f["partition_at_ms"] + f["heal_after_ms"]
+    if f["crash_leader_at_ms"] is not None:
+        over["crash_leader_at_ms"] = f["crash_leader_at_ms"]
+    r = run("default", f["seed"], **over)
+    broken = [c for c in r.checks if not c.passed]
+    assert not broken, (broken, LAB.replay_command("default", f["seed"],
+                                                  {k: str(v) for k, v in over.items()}))
+
+
+def test_a_wrong_majority_shows_up_as_broken_safety():
+    impl = load_impl(None)
+    impl.quorum = lambda n: n // 2  # one short of a majority
+    r = run("partition", 1, impl=impl)
+    broken = {c.name for c in r.checks if not c.passed}
+    assert "a minority side never commits" in broken
+
+
+@pytest.mark.parametrize("override, words", [
+    ({"nodes": "1"}, "nodes must be between"),
+    ({"election_timeout_ms": "uniform(20,40)"}, "must exceed heartbeat_ms"),
+    ({"latency_ms": "uniform(-2,2)"}, "cannot be negative"),
+    ({"loss": "1"}, "probability"),
+    ({"loss": "-0.1"}, "probability"),
+    ({"heal_at_ms": "1000"}, "nothing to heal"),
+    ({"partition_at_ms": "3000", "heal_at_ms": "2000"}, "must come after"),
+    ({"failed": "0,9"}, "servers are 0..4"),
+    ({"partition_at_ms": "100", "minority": "3"}, "minority must be between"),
+    ({"duration_ms": "0"}, "duration_ms"),
+    ({"crash_leader_at_ms": "99999"}, "inside the run"),
+    ({"election_timeout_ms": "gauss(1,2)"}, "unknown distribution"),
+])
+def test_impossible_parameters_are_refused_with_a_sentence(override, words):
+    with pytest.raises(InputError) as e:
+        LAB.make_params("default", override)
+    assert words in str(e.value)
+    assert str(e.value).endswith(".")

@@ -1,0 +1,113 @@
+"""The dslab command end to end: what a learner types, what they see, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dslab.cli import main
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Rich wraps to the terminal width; a wide one keeps phrases on one line for the asserts."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def dslab(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "dslab.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=300)
+
+
+def test_run_partition_shows_timeline_story_metrics_checks_and_saves_a_plot(tmp_path):
+    p = dslab("run", "raft", "--partition", "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    for words in ("Roles over time", "What happened", "cut off in a minority", "stepped down",
+                  "election_time_ms", "theory", "at most one leader per term", "✔ held",
+                  "Replay this run: dslab run raft --partition --seed 1"):
+        assert words in out, words
+    png = tmp_path / "raft-partition-seed1.png"
+    assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG"
+    assert str(png) in out.replace("\n", "")
+
+
+def test_json_is_the_same_byte_for_byte_across_processes():
+    args = ("run", "raft", "--crash-leader", "--seed", "11", "--json")
+    a, b = dslab(*args), dslab(*args)
+    assert a.returncode == 0 and a.stdout == b.stdout
+    data = json.loads(a.stdout)
+    assert set(data) == {"lab", "scenario", "seed", "params", "metrics", "theory", "checks"}
+    assert data["seed"] == 11 and data["scenario"] == "crash-leader"
+    assert data["params"]["election_timeout_ms"] == "uniform(150,300)"
+    assert all(c["passed"] for c in data["checks"].values())
+    assert dslab("run", "raft", "--crash-leader", "--seed", "12", "--json").stdout != a.stdout
+
+
+def test_trials_report_distributions_and_do_not_depend_on_worker_count(capsys):
+    args = ["run", "raft", "--crash-leader", "--trials", "24", "--seed", "3", "--json"]
+    assert main(args + ["--workers", "1"]) == 0
+    one = capsys.readouterr().out
+    assert main(args + ["--workers", "2"]) == 0
+    two = capsys.readouterr().out
+    assert one == two
+    data = json.loads(one)
+    et = data["metrics"]["election_time_ms"]
+    assert {"mean", "p50", "p90", "p99", "p99.9", "max", "ci95_low", "ci95_high"} <= set(et)
+    assert et["ci95_low"] <= et["mean"] <= et["ci95_high"] and et["n"] == 24
+    assert data["checks"]["at most one leader per term"]["passed"] == 24
+
+
+def test_trials_table_in_the_terminal(capsys):
+    assert main(["run", "raft", "--trials", "10", "--set", "duration_ms=1000", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "95% CI of mean" in out and "held in 10 of 10 trials" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "raft", "--set", "nodes=1"], "nodes must be between 2"),
+    (["run", "raft", "--set", "nodez=3"], "Did you mean 'nodes'?"),
+    (["run", "raft", "--set", "nodes"], "--set takes name=value"),
+    (["run", "raft", "--set", "loss=2"], "loss is a probability"),
+    (["run", "raft", "--set", "latency_ms=uniform(-5,5)"], "cannot be negative"),
+    (["run", "raft", "--set", "election_timeout_ms=uniform(10,20)"], "must exceed heartbeat_ms"),
+    (["run", "raft", "--set", "nodes=five"], "must be a number"),
+    (["run", "rafts"], "Did you mean 'raft'?"),
+    (["card", "nope"], "There is no lab called 'nope'"),
+    (["run", "raft", "--scenario", "partitoin"], "Did you mean 'partition'?"),
+    (["run", "raft", "--seed", "-3"], "seed must be 0 or more"),
+    (["run", "raft", "--trials", "0"], "expected 1 or more"),
+    (["run", "raft", "--impl", "no/such/file.py"], "There is no file"),
+    (["run", "raft", "--partition", "--crash-leader"], "not allowed with"),
+])
+def test_bad_input_gets_one_sentence_and_exit_code_2(args, words):
+    p = dslab(*args)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert words in p.stderr.replace("\n", " ")
+    assert "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_list_card_and_help(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "raft" in out and "Consensus: Paxos, Raft, ZAB (deep dive)" in out
+    assert main(["card", "raft"]) == 0
+    assert "dslab check raft" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        main(["run", "raft", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for words in ("--partition", "--crash-leader", "--split-vote", "election_timeout_ms",
+                  "default: uniform(150,300)"):
+        assert words in out
+
+
+def test_a_run_with_no_leader_is_reported_not_an_error(tmp_path):
+    p = dslab("run", "raft", "--set", "failed=2,3,4", "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert "No leader was elected" in p.stdout

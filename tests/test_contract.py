@@ -1,0 +1,91 @@
+"""Every registered lab honours the Lab contract, so a new lab cannot be half-registered."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+from matplotlib.figure import Figure
+
+from conftest import REPO
+from dslab.lab import all_labs
+from dslab.result import Result
+
+LABS = all_labs()
+IDS = [lab.name for lab in LABS]
+GUIDE = REPO.parent / "shared" / "seeds" / "study-guide.txt"
+
+
+def test_names_are_unique_and_plain():
+    assert len(set(IDS)) == len(IDS)
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]*", n) for n in IDS)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_parameters_have_units_help_and_valid_defaults(lab):
+    assert dataclasses.is_dataclass(lab.params) and lab.params.__dataclass_params__.frozen
+    lab.params().validate()
+    for f in dataclasses.fields(lab.params):
+        assert f.metadata.get("help"), f"{lab.name}.{f.name} has no help text"
+        if f.name.endswith("_ms") or f.name.endswith("_per_s"):
+            continue
+        assert not re.search(r"(time|rate|delay|latency|timeout|duration)$", f.name), (
+            f"{lab.name}.{f.name} looks like a quantity with a unit but its name carries none")
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_every_scenario_is_valid_and_reaches_the_cli(lab):
+    assert "default" in lab.scenarios
+    for name, sc in lab.scenarios.items():
+        assert sc.help
+        lab.make_params(name)
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", name)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_run_returns_a_complete_deterministic_result(lab):
+    params = lab.make_params("default")
+    r = lab.run(params, 5, scenario="default")
+    assert isinstance(r, Result) and r.lab == lab.name and r.seed == 5
+    assert r.metrics and r.checks and r.ok
+    assert set(r.theory) <= set(r.metrics), "theory is keyed like the metrics it sits beside"
+    data = json.loads(r.to_json())
+    assert set(data) == {"lab", "scenario", "seed", "params", "metrics", "theory", "checks"}
+    assert r.to_json() == lab.run(params, 5, scenario="default").to_json()
+    assert lab.theory(params) == r.theory
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_plot_is_titled_with_the_lab_and_its_card(lab, tmp_path):
+    r = lab.run(lab.make_params("default"), 1, scenario="default")
+    fig = lab.plot(r)
+    assert isinstance(fig, Figure)
+    titles = " ".join(ax.get_title(loc="left") + ax.get_title() for ax in fig.axes)
+    assert lab.card.title in titles
+    fig.savefig(tmp_path / "p.png")
+    assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_learner_files_notebook_and_readme_are_in_place(lab):
+    d = lab.lab_dir()
+    for f in ("README.md", "exercise.py", "test_exercise.py"):
+        assert (d / f).is_file(), f"labs/{lab.name}/{f} is missing"
+    stubs = (d / "exercise.py").read_text()
+    for rule in lab.exercise_rules:
+        assert f"def {rule}(" in stubs, f"the exercise has no stub for {rule}"
+    assert (REPO / "notebooks" / f"{lab.name}.ipynb").is_file()
+    mutants = list((REPO / "tests" / "labs" / lab.name / "mutants").glob("*.py"))
+    assert mutants, "every lab needs a catalogue of known-wrong implementations"
+    readme = (REPO / "README.md").read_text()
+    assert f"| `{lab.name}` |" in readme, "the lab needs a row in the README's lab table"
+    image = f"docs/img/{lab.name}.png"
+    assert image in readme and (REPO / image).is_file(), "the lab needs its plot in the gallery"
+
+
+@pytest.mark.skipif(not GUIDE.is_file(), reason="the study guide sits beside the repository")
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_card_title_is_a_study_guide_card(lab):
+    assert lab.card.title in GUIDE.read_text(encoding="utf-8")
