@@ -77,6 +77,8 @@ def test_trials_table_in_the_terminal(capsys):
     (["run", "raft", "--set", "latency_ms=uniform(-5,5)"], "cannot be negative"),
     (["run", "raft", "--set", "election_timeout_ms=uniform(10,20)"], "must exceed heartbeat_ms"),
     (["run", "raft", "--set", "nodes=five"], "must be a number"),
+    (["run", "raft", "--set", "heartbeat_ms=nan"], "must be a finite number"),
+    (["run", "raft", "--set", "latency_ms=inf"], "must be a finite number"),
     (["run", "rafts"], "Did you mean 'raft'?"),
     (["card", "nope"], "There is no lab called 'nope'"),
     (["run", "raft", "--scenario", "partitoin"], "Did you mean 'partition'?"),
@@ -111,3 +113,12 @@ def test_a_run_with_no_leader_is_reported_not_an_error(tmp_path):
     p = dslab("run", "raft", "--set", "failed=2,3,4", "--out", str(tmp_path))
     assert p.returncode == 0, p.stderr
     assert "No leader was elected" in p.stdout
+
+
+def test_a_runaway_run_stops_at_the_event_budget_and_says_so(monkeypatch, capsys):
+    from dslab.sim.simulation import Simulation
+
+    monkeypatch.setattr(Simulation, "DEFAULT_EVENT_BUDGET", 500)
+    assert main(["run", "raft", "--no-plot", "--seed", "4"]) == 2
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert "stopped after 500 events" in err and "seed 4" in err and "Traceback" not in err

@@ -7,7 +7,6 @@ and the study-guide card it belongs to.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,11 +81,6 @@ class Lab:
         parts.append(f"--seed {seed}")
         return " ".join(parts)
 
-    def defaults(self) -> Any:
-        return self.params()
-
-    def param_names(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self.params)]
 
 
 def _quote(v: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from typing import Any
@@ -105,6 +106,8 @@ def convert(name: str, text: Any, hint: Any) -> Any:
             number = float(text)
         except ValueError:
             raise InputError(f"{name} must be a number, got '{text}'.") from None
+        if not math.isfinite(number):
+            raise InputError(f"{name} must be a finite number, got '{text}'.")
         if hint is int:
             if not number.is_integer():
                 raise InputError(f"{name} must be a whole number, got '{text}'.")

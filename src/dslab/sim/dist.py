@@ -282,12 +282,14 @@ def parse(text: str | float | int | Dist) -> Dist:
     if isinstance(text, Dist):
         return text
     if isinstance(text, (int, float)):
-        return Const(float(text))
+        return Const(_float(str(text), str(text)))
     s = str(text).strip()
     try:
-        return Const(float(s))
+        float(s)
     except ValueError:
         pass
+    else:  # a bare number means a constant (but not nan or inf)
+        return Const(_float(s, s))
     m = _CALL.match(s)
     if not m:
         raise InputError(f"'{s}' is not a distribution; write one of {_EXAMPLES}.")
@@ -316,5 +318,6 @@ def _float(text: str, whole: str) -> float:
     except ValueError:
         raise InputError(f"'{text.strip()}' in '{whole}' is not a number.") from None
     if not math.isfinite(x):
-        raise InputError(f"'{text.strip()}' in '{whole}' must be a finite number.")
+        where = "" if text.strip() == whole else f" in '{whole}'"
+        raise InputError(f"'{text.strip()}'{where} must be a finite number.")
     return x

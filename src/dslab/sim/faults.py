@@ -76,6 +76,11 @@ def validate(faults: Sequence[Fault], node_ids: Sequence[int]) -> None:
         for r in refs:
             if isinstance(r, int) and r not in node_ids:
                 raise InputError(f"{type(f).__name__} names node {r}, but the nodes are {list(node_ids)}.")
+        if isinstance(f, Partition):
+            ids = [r for r in refs if isinstance(r, int)]
+            twice = sorted({r for r in ids if ids.count(r) > 1})
+            if twice:
+                raise InputError(f"Partition at {f.at_ms} ms puts node {twice[0]} in two groups.")
         if isinstance(f, Loss) and not 0 <= f.p < 1:
             raise InputError(f"Loss probability must be in [0, 1), got {f.p}.")
         if isinstance(f, Slow) and f.factor <= 0:
@@ -93,9 +98,7 @@ def schedule(net: Network, faults: Sequence[Fault], resolve: Resolver | None = N
             continue
         if isinstance(f, Partition):
             sim.call_at(until, net.heal)
-        elif isinstance(f, Loss):
-            sim.call_at(until, net.set_loss, 0.0)
-        # A Slow is undone in _apply, once it is known which node it hit.
+        # A Loss or a Slow is undone in _apply, once it is known what it replaced or whom it hit.
 
 
 def _node(net: Network, ref: NodeRef, taken: set[int], resolve: Resolver | None) -> int | None:
@@ -112,7 +115,10 @@ def _apply(net: Network, f: Fault, resolve: Resolver | None) -> None:
     elif isinstance(f, Heal):
         net.heal()
     elif isinstance(f, Loss):
+        before = net.loss
         net.set_loss(f.p)
+        if f.until_ms is not None:  # back to the loss the network had, not to none at all
+            net.sim.call_at(f.until_ms, net.set_loss, before)
     else:
         node = _node(net, f.node, set(), resolve)
         if node is None:

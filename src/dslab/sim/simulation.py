@@ -18,13 +18,16 @@ class Simulation:
     a stable key per name, so adding a new stream never shifts the numbers an old one draws.
     """
 
-    def __init__(self, seed: int, event_budget: int = 2_000_000) -> None:
+    #: events one run may process before it is stopped as a runaway
+    DEFAULT_EVENT_BUDGET = 2_000_000
+
+    def __init__(self, seed: int, event_budget: int | None = None) -> None:
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
         self.seed = int(seed)
         self.env = simpy.Environment()
         self.trace = Trace()
-        self.event_budget = int(event_budget)
+        self.event_budget = int(event_budget or self.DEFAULT_EVENT_BUDGET)
         self.events_processed = 0
         self._streams: dict[str, np.random.Generator] = {}
 
@@ -65,8 +68,8 @@ class Simulation:
                 if n > budget:
                     raise BudgetExceeded(
                         f"the simulation stopped after {budget:,} events at t={env.now:.1f} ms "
-                        f"(seed {self.seed}): it looks like a runaway loop; raise the event budget "
-                        "if the run really needs more."
+                        f"(seed {self.seed}): it looks like a runaway loop. If the run really "
+                        "needs that many, shorten it or give it fewer nodes."
                     )
         finally:
             self.events_processed = n

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Two-sided 95% Student-t critical values for 1..30 degrees of freedom; 1.96 beyond.
+# Two-sided 95% Student-t critical values for 1..30 degrees of freedom; beyond, the expansion
+# in t95() is within 1e-7 of the exact quantile.
 _T95 = [
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
     2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
@@ -18,11 +19,27 @@ _T95 = [
 PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99.9": 99.9}
 
 
+_Z975 = 1.959963984540054  # the normal's 97.5% quantile
+
+
 def t95(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom."""
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom.
+
+    From the table up to 30; beyond, the Cornish-Fisher expansion of t about the normal quantile
+    (Abramowitz and Stegun 26.7.5), so a CI from 31..120 trials is not quietly too narrow.
+    """
     if df < 1:
         return math.inf
-    return _T95[df - 1] if df <= len(_T95) else 1.96
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = _Z975
+    terms = [
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    ]
+    return z + sum(g / df ** (k + 1) for k, g in enumerate(terms))
 
 
 def percentile(values: Sequence[float], q: float) -> float:

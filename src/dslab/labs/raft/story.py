@@ -13,6 +13,13 @@ def _ms(t: float) -> str:
     return f"{t:,.0f} ms"
 
 
+def _n(count: int, word: str) -> str:
+    """``_n(1, "entry")`` -> "1 entry", ``_n(3, "entry")`` -> "3 entries"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count:,} " + (word[:-1] + "ies" if word.endswith("y") else word + "s")
+
+
 def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
     p, m = c.params, c.monitor
     n, q = p.nodes, quorum(p.nodes)
@@ -23,18 +30,22 @@ def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
         t, node, term = m.leaders[0]
         tries = len({term_ for _, _, term_ in m.candidacies if term_ <= term})
         lines.append(f"At {_ms(t)} server {node} won the first election (term {term}) "
-                     f"after {tries} election round(s).")
+                     f"after {_n(tries, 'election round')}.")
     else:
         alive = n - len(p.failed)
         if alive < q:
             why = f"only {alive} of {n} servers are up and a leader needs {q} votes"
         elif mt["split_votes"]:
-            why = (f"{mt['split_votes']} round(s) split the vote: the election timeouts "
+            why = (f"{_n(mt['split_votes'], 'round')} split the vote: the election timeouts "
                    f"({p.election_timeout_ms}) are too close together to break ties")
         else:
             why = "no candidate gathered a majority"
         lines.append(f"No leader was elected in {_ms(p.duration_ms)}: {why}.")
         return lines
+    if mt["split_votes"] >= 2:
+        lines.append(f"{_n(mt['split_votes'], 'round')} split the vote, each costing another timeout: "
+                     f"timeouts drawn from {p.election_timeout_ms} leave servers too little time apart "
+                     f"compared with a message delay of {p.latency_ms}.")
     if loss is None:
         when = p.crash_leader_at_ms if p.crash_leader_at_ms is not None else p.partition_at_ms
         lines.append(f"At {_ms(when)} no server led, so the fault hit no leader.")
@@ -44,8 +55,9 @@ def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
         lines.append(_new_leader(c, mt, loss, "The survivors"))
     elif loss.kind == "partition":
         lines.extend(_partition_story(c, mt, loss, q))
-    lines.append(f"In all: {mt['elections']} election round(s), {mt['split_votes']} split "
-                 f"vote(s), {mt['committed']} entries committed, {mt['messages']:,} messages sent.")
+    lines.append(f"In all: {_n(mt['elections'], 'election round')}, "
+                 f"{_n(mt['split_votes'], 'split vote')}, {_n(mt['committed'], 'entry')} committed, "
+                 f"{_n(mt['messages'], 'message')} sent.")
     return lines
 
 
@@ -69,12 +81,13 @@ def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> 
         _new_leader(c, mt, loss, "The majority side"),
     ]
     if mt["committed_majority_side"] is not None:
-        lines.append(f"While cut off, the majority side committed {mt['committed_majority_side']} "
-                     f"entries; the minority side committed {mt['committed_minority_side']}.")
+        lines.append(f"While cut off, the majority side committed "
+                     f"{_n(mt['committed_majority_side'], 'entry')}; the minority side committed "
+                     f"{mt['committed_minority_side']}.")
     stale = mt["stale_leader_entries"]
     if stale:
         lines.append(f"Server {loss.leader} kept believing it led term {loss.term}: it accepted "
-                     f"{stale} client command(s) but could commit none, since it reaches only "
+                     f"{_n(stale, 'client command')} but could commit none, since it reaches only "
                      f"{len(side)} of the {q} servers a commit needs.")
     if p.heal_at_ms is None:
         lines.append("The partition never healed in this run.")
