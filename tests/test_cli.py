@@ -35,6 +35,9 @@ def test_run_partition_shows_timeline_story_metrics_checks_and_saves_a_plot(tmp_
     png = tmp_path / "raft-partition-seed1.png"
     assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG"
     assert str(png) in out.replace("\n", "")
+    # One run's 0-or-1 outcome is not set against a probability as if it were a relative error.
+    assert "-100.0%" not in out and "+900.0%" not in out
+    assert "first_election_split" in out and "compare the mean over many runs (--trials" in out
 
 
 def test_json_is_the_same_byte_for_byte_across_processes():

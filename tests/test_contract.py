@@ -51,6 +51,9 @@ def test_run_returns_a_complete_deterministic_result(lab):
     assert isinstance(r, Result) and r.lab == lab.name and r.seed == 5
     assert r.metrics and r.checks and r.ok
     assert set(r.theory) <= set(r.metrics), "theory is keyed like the metrics it sits beside"
+    assert lab.indicators <= set(r.theory), "an indicator metric is one that theory predicts"
+    for name in lab.indicators:
+        assert r.metrics[name] in (0, 1, None), f"{name} is an indicator, so 0 or 1 in one run"
     data = json.loads(r.to_json())
     assert set(data) == {"lab", "scenario", "seed", "params", "metrics", "theory", "checks"}
     assert r.to_json() == lab.run(params, 5, scenario="default").to_json()
@@ -81,6 +84,7 @@ def test_learner_files_notebook_and_readme_are_in_place(lab):
     assert mutants, "every lab needs a catalogue of known-wrong implementations"
     readme = (REPO / "README.md").read_text()
     assert f"| `{lab.name}` |" in readme, "the lab needs a row in the README's lab table"
+    assert lab.gallery in lab.scenarios, "the gallery draws one of the lab's scenarios"
     image = f"docs/img/{lab.name}.png"
     assert image in readme and (REPO / image).is_file(), "the lab needs its plot in the gallery"
 

@@ -14,7 +14,7 @@ from conftest import REPO
 def test_ruff_finds_nothing():
     if shutil.which("ruff") is None and not _module_available():
         pytest.fail("ruff is not installed: pip install -e '.[test]'")
-    p = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks",
+    p = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "docs",
                         "labs"], cwd=REPO, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
 

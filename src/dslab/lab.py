@@ -51,6 +51,11 @@ class Lab:
     exercise_rules: tuple[str, ...]  # the rule names a learner implements
     load_impl: Callable[[str | Path | None], Any]
     view: Callable[[Result, int], Any] | None = None  # the run as a rich renderable, given a width
+    #: metrics that are 0 or 1 in one run while their theory is a probability: only the mean over
+    #: many trials can be set beside it
+    indicators: frozenset[str] = frozenset()
+    #: the scenario whose plot stands in the README's gallery (docs/gallery.py draws it)
+    gallery: str = "default"
 
     def make_params(self, scenario: str = "default", overrides: dict[str, str] | None = None) -> Any:
         """The scenario's parameters with textual overrides applied and validated."""
@@ -80,7 +85,6 @@ class Lab:
             parts.append(f"--impl {impl}")
         parts.append(f"--seed {seed}")
         return " ".join(parts)
-
 
 
 def _quote(v: str) -> str:

@@ -80,10 +80,19 @@ def run(console: Console, lab: Lab, result: Result, plot_path: Path | None, repl
     table.add_column("simulated", justify="right")
     table.add_column("theory", justify="right")
     table.add_column("difference", justify="right", style="dim")
+    rates = []
     for name, value in result.metrics.items():
         th = result.theory.get(name)
-        table.add_row(name, fmt(value), fmt(th), _rel(value, th))
+        if name in lab.indicators and th is not None:
+            rates.append(name)
+            table.add_row(name, fmt(value), fmt(th), "see note")
+        else:
+            table.add_row(name, fmt(value), fmt(th), _rel(value, th))
     console.print(table)
+    if rates:
+        console.print(f"[dim]Note: {', '.join(rates)} {'is' if len(rates) == 1 else 'are'} 0 or 1 "
+                      "in one run, and theory gives the probability of a 1: compare the mean "
+                      f"over many runs (--trials 200).[/]", highlight=False)
     console.print(_checks_table([(c.name, c.passed, c.detail) for c in result.checks]))
     if plot_path is not None:
         console.print(f"Plot saved to [bold]{plot_path}[/]")

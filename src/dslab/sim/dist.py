@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dslab.errors import InputError
+from dslab.wording import count
 
 __all__ = [
     "Dist", "Const", "Uniform", "Exp", "Normal", "LogNormal", "Pareto", "Mixture", "parse",
@@ -308,7 +309,7 @@ def parse(text: str | float | int | Dist) -> Dist:
     cls, arity = _FORMS[name]
     args = [a for a in _split_top(inner) if a != ""]
     if len(args) != arity:
-        raise InputError(f"{name}(...) takes {arity} number(s), got '{s}'.")
+        raise InputError(f"{name}(...) takes {count(arity, 'number')}, got '{s}'.")
     return cls(*(_float(a, s) for a in args))
 
 

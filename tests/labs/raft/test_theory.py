@@ -14,7 +14,7 @@ import pytest
 
 from dslab.labs.raft.lab import LAB
 from dslab.labs.raft.theory import p_contested, p_split, racing_servers, theory
-from dslab.sim.dist import Const, Uniform
+from dslab.sim.dist import Const, Exp, Uniform
 from dslab.trials import run_trials
 
 TRIALS = 800
@@ -74,13 +74,23 @@ def test_safety_held_in_every_trial(trials):
 
 
 def test_closed_forms_at_their_limits():
-    assert p_contested(1, 150, 5) == 0.0
-    assert p_contested(4, 5, 10) == 1.0  # timeouts narrower than the delay always collide
-    assert p_contested(2, 100, 10) == pytest.approx(1 - 0.9**2)
+    assert p_contested(1, 150, Const(5)) == 0.0
+    assert p_contested(4, 5, Const(10)) == pytest.approx(1.0)  # narrower than the delay: always
+    assert p_contested(2, 100, Const(10)) == pytest.approx(1 - 0.9**2, abs=1e-3)
+    # A spread delay with the same mean contests about as often as a constant one.
+    assert p_contested(4, 150, Uniform(2, 8)) == pytest.approx(p_contested(4, 150, Const(5)), abs=0.01)
     assert p_split(4, 5, 150, Const(0)) == pytest.approx(0.0, abs=1e-9)
     # More randomness in the timeouts makes splits rarer.
     assert p_split(4, 5, 300, Uniform(2, 8)) < p_split(4, 5, 50, Uniform(2, 8))
     assert p_split(2, 5, 150, Uniform(2, 8)) == 1.0  # two of five cannot form a majority
+
+
+@pytest.mark.parametrize("m, cluster", [(2, 3), (3, 5), (4, 5), (5, 5), (6, 7)])
+@pytest.mark.parametrize("width", [10, 50, 150])
+@pytest.mark.parametrize("latency", [Const(5), Uniform(2, 8), Uniform(10, 20), Exp(5)], ids=str)
+def test_a_split_is_never_likelier_than_a_contest(m, cluster, width, latency):
+    # A round can only split if a second server stood too: the two predictions must agree on it.
+    assert p_split(m, cluster, width, latency) <= p_contested(m, width, latency) + 1e-3
 
 
 def test_theory_knows_who_races():

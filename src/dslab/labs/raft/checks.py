@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dslab.result import Check
+from dslab.wording import count
 
 Entry = tuple[int, int]  # (term, command id)
 
@@ -112,14 +113,14 @@ class SafetyMonitor:
         return [
             Check("at most one leader per term", not v["election"],
                   "; ".join(v["election"]) or
-                  f"{len(self.leaders)} election(s) won, in terms {_span(terms)}, one leader each"),
+                  f"{count(len(self.leaders), 'election')} won, in terms {_span(terms)}, one leader each"),
             Check("committed entries are never lost or changed", not v["state"],
                   "; ".join(v["state"]) or
-                  f"{len(self.committed)} committed entries, the same on every server that "
+                  f"{count(len(self.committed), 'committed entry')}, the same on every server that "
                   "committed them, and in every later leader's log"),
             Check("a minority side never commits", not v["minority"],
                   "; ".join(v["minority"]) or
-                  f"each of {len(self.leader_commits)} commit advances was stored on a majority "
+                  f"each of {count(len(self.leader_commits), 'commit advance')} was stored on a majority "
                   "when it was made"),
             Check("log matching", not v["logs"],
                   "; ".join(v["logs"]) or

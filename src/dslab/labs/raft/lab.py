@@ -82,4 +82,6 @@ LAB = Lab(
     exercise_rules=rules.EXERCISE,
     load_impl=load_impl,
     view=timeline,
+    indicators=frozenset({"first_election_contested", "first_election_split"}),
+    gallery="partition",
 )

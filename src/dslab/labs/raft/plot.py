@@ -10,6 +10,7 @@ from dslab.plotting import new_axes, title
 from dslab.result import Result
 
 COLORS = {"follower": "#d9dde3", "candidate": "#f2a541", "leader": "#2a9d8f", "down": "#5c5c5c"}
+CUT_OFF = "#e9c46a"  # hatching over a leader that leads only its minority side
 
 
 def plot(result: Result, ax: Axes | None = None) -> Figure:
@@ -27,6 +28,7 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
                         va="center",
                         fontsize=8, color="white", fontweight="bold")
     majority = n // 2 + 1
+    cut_off_drawn = False
     for start, end, groups in s["partitions"]:
         ax.axvspan(start, end, color="#e76f51", alpha=0.12, zorder=0)
         ax.text(start, n - 0.35, "  partition " + " | ".join(
@@ -40,8 +42,9 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
                     lo, hi = max(a, start), min(b, end)
                     if role == "leader" and hi > lo:
                         ax.broken_barh([(lo, hi - lo)], (n - 1 - node - 0.36, 0.72),
-                                       facecolor="none", hatch="xx", edgecolor="#e9c46a",
+                                       facecolor="none", hatch="xx", edgecolor=CUT_OFF,
                                        linewidth=0)
+                        cut_off_drawn = True
                         ax.text((lo + hi) / 2, n - 1 - node - 0.5, "cut off: cannot commit",
                                 ha="center", va="top", fontsize=7, color="#b5482a")
     for t, node in s["crashes"]:
@@ -58,7 +61,10 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("simulated time (ms)")
     handles = [Patch(color=c, label=r) for r, c in COLORS.items()]
     handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=5,
+    if cut_off_drawn:
+        handles.append(Patch(facecolor=COLORS["leader"], hatch="xx", edgecolor=CUT_OFF,
+                             label="leader cut off in a minority"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(handles),
               frameon=False, fontsize=8)
     title(ax, f"Raft leader election: {result.scenario} (seed {result.seed})",
           "Consensus: Paxos, Raft, ZAB (deep dive)")

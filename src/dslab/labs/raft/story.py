@@ -7,17 +7,8 @@ from typing import Any
 from dslab.labs.raft.cluster import RaftCluster
 from dslab.labs.raft.measure import Loss
 from dslab.labs.raft.rules import quorum
-
-
-def _ms(t: float) -> str:
-    return f"{t:,.0f} ms"
-
-
-def _n(count: int, word: str) -> str:
-    """``_n(1, "entry")`` -> "1 entry", ``_n(3, "entry")`` -> "3 entries"."""
-    if count == 1:
-        return f"1 {word}"
-    return f"{count:,} " + (word[:-1] + "ies" if word.endswith("y") else word + "s")
+from dslab.wording import count as _n
+from dslab.wording import ms as _ms
 
 
 def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
@@ -67,8 +58,8 @@ def _new_leader(c: RaftCluster, mt: dict[str, Any], loss: Loss, who: str) -> str
         return f"{who} elected no new leader before the run ended."
     t = loss.t_ms + et
     node, term = next((nd, tm) for tt, nd, tm in c.monitor.leaders if tt == t and tm > loss.term)
-    return (f"{who} elected server {node} leader of term {term} {_ms(et)} later "
-            f"(first timeout after {_ms(mt['first_timeout_ms'])}).")
+    return (f"{_ms(et)} later, {who.lower()} had elected server {node} leader of term {term} "
+            f"(the first of them timed out after {_ms(mt['first_timeout_ms'])}).")
 
 
 def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> list[str]:
@@ -92,9 +83,9 @@ def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> 
     if p.heal_at_ms is None:
         lines.append("The partition never healed in this run.")
     elif mt["step_down_after_heal_ms"] is not None:
+        replaced = (", and the new leader's log replaced its uncommitted entries" if stale else "")
         lines.append(f"At {_ms(p.heal_at_ms)} the partition healed; {_ms(mt['step_down_after_heal_ms'])} "
-                     f"later server {loss.leader} saw a higher term and stepped down, and the new "
-                     "leader's log replaced its uncommitted entries.")
+                     f"later server {loss.leader} saw a higher term and stepped down{replaced}.")
     else:
         lines.append(f"At {_ms(p.heal_at_ms)} the partition healed.")
     return lines

@@ -7,8 +7,9 @@ With ``m`` racing servers whose timeouts are uniform on ``[a, a + w]`` and a one
 * the earliest timeout comes ``a + w / (m + 1)`` after the timers were last reset;
 * after a leader is lost, the timers were last reset by its final heartbeat, which arrived ``d``
   after being sent, on average ``heartbeat_ms / 2`` before the loss;
-* another server times out within ``d`` of the first with probability ``1 - (1 - d/w)^m`` (the gap
-  between the two smallest of ``m`` uniforms is Beta(1, m));
+* another server times out before the first candidate's request reaches it with probability
+  ``P(gap < L)``, ``1 - (1 - d/w)^m`` for a constant delay (the gap between the two smallest of
+  ``m`` uniforms is Beta(1, m) scaled by ``w``);
 * with a constant delay, voters hear the first candidate first, so the round splits only if so
   many others became candidates that it cannot gather a quorum;
 * winning takes one more round trip, ``2d``; a split costs another timeout and round trip.
@@ -36,15 +37,6 @@ def racing_servers(p) -> tuple[int, bool]:
     return alive, True
 
 
-def p_contested(m: int, width_ms: float, delay_ms: float) -> float:
-    """Probability that a second server times out less than ``delay_ms`` after the first."""
-    if m < 2:
-        return 0.0
-    if width_ms <= delay_ms:
-        return 1.0
-    return 1.0 - (1.0 - delay_ms / width_ms) ** m
-
-
 def _latency_terms(latency: Dist):
     """For a one-way delay L: ``P(L > g)`` and ``P(L1 - L2 < g)`` for two independent delays,
     as functions of an array ``g``. Exact for const, uniform and exp; other shapes are treated
@@ -65,40 +57,71 @@ def _latency_terms(latency: Dist):
     return (lambda g: (g < d).astype(float)), (lambda g: (g > 0).astype(float))
 
 
-def p_split(m: int, cluster: int, width_ms: float, latency: Dist, grid: int = 4001) -> float:
-    """Probability that the first round of an election ends with no leader.
-
-    Two ways to split, added: (1) a second server times out before the first candidate's
-    RequestVote reaches it, and the remaining voters, each siding with whichever request reaches
-    it first, leave both short of a quorum; (2) so many servers time out within one mean delay of
-    the first that it cannot gather a quorum even with every other vote (constant-delay model).
-    """
-    q = quorum(cluster)
-    if m < q:
-        return 1.0
-    d = latency.mean()
-    if width_ms <= 0:
-        return 1.0 if m >= 2 else 0.0
+def _one_stands(m: int, width_ms: float, latency: Dist, grid: int):
+    """The gap ``g`` from the earliest timeout to the second, on a grid, with the density that the
+    second server stands (times out before the first's RequestVote reaches it) while no third
+    times out within one mean delay: ``m/w (1 - max(d, g)/w)^(m-1) P(L > g)``. (Integrating out
+    the earliest timeout leaves that closed form; ``max(d, g)`` is what keeps the rest away.)"""
+    d = min(latency.mean(), width_ms)
     survive, first_wins = _latency_terms(latency)
     g = np.linspace(0.0, width_ms, grid)
-    gap_density = m / width_ms * (1.0 - g / width_ms) ** (m - 1)  # first two of m uniforms
-    voters = m - 2
-    p = first_wins(g)
-    two_way = np.zeros_like(g)
-    for x in range(voters + 1):  # x voters side with the first candidate
-        if 1 + x < q and 1 + voters - x < q:
-            two_way += math.comb(voters, x) * p**x * (1 - p) ** (voters - x)
-    split2 = float(np.trapezoid(gap_density * survive(g) * two_way, g)) if voters >= 0 else 0.0
-    need = m + 1 - q  # others standing at once that leave the first short even of all the rest
-    x = min(1.0, d / width_ms)
+    keep_away = np.maximum(d, g) if m > 2 else g  # with two servers there is no third
+    density = m / width_ms * (1.0 - keep_away / width_ms) ** (m - 1) * survive(g)
+    return g, density, first_wins(g)
+
+
+def _crowd(m: int, width_ms: float, delay_ms: float, at_least: int, grid: int) -> float:
+    """Probability that ``at_least`` of the other ``m - 1`` servers time out within ``delay_ms``
+    of the earliest one (the constant-delay model), for at least 2 of them."""
+    if at_least > m - 1:
+        return 0.0
+    x = min(1.0, delay_ms / width_ms)
     u = np.linspace(0.0, 1.0, grid)[:-1]  # the earliest timeout, scaled to [0, 1)
     density = m * (1.0 - u) ** (m - 1)
     within = np.minimum(1.0, x / (1.0 - u))
     tail = np.zeros_like(u)
-    for j in range(max(need, 2), m):
+    for j in range(max(at_least, 2), m):
         tail += math.comb(m - 1, j) * within**j * (1.0 - within) ** (m - 1 - j)
-    crowd = float(np.trapezoid(density * tail, u)) if need <= m - 1 else 0.0
-    return min(1.0, split2 + crowd)
+    return float(np.trapezoid(density * tail, u))
+
+
+def p_contested(m: int, width_ms: float, latency: Dist, grid: int = 4001) -> float:
+    """Probability that the first round has two candidates or more: exactly one other server
+    stands, or several time out within a mean delay of the first. For a constant delay ``d``
+    this is ``1 - (1 - d/w)^m``."""
+    if m < 2:
+        return 0.0
+    if width_ms <= 0:
+        return 1.0
+    g, one, _ = _one_stands(m, width_ms, latency, grid)
+    return min(1.0, float(np.trapezoid(one, g)) + _crowd(m, width_ms, latency.mean(), 2, grid))
+
+
+def p_split(m: int, cluster: int, width_ms: float, latency: Dist, grid: int = 4001) -> float:
+    """Probability that the first round of an election ends with no leader.
+
+    Two disjoint ways to split, added: (1) exactly one other server stands, and the remaining
+    voters, each siding with whichever request reaches it first, leave both candidates short of
+    a quorum; (2) so many servers time out within one mean delay of the first that it cannot
+    gather a quorum even with every other vote (constant-delay model). Each is a part of the
+    matching term of :func:`p_contested`, so a split is never likelier than a contest.
+    """
+    q = quorum(cluster)
+    if m < q:
+        return 1.0
+    if width_ms <= 0:
+        return 1.0 if m >= 2 else 0.0
+    if m < 2:
+        return 0.0
+    g, one, p = _one_stands(m, width_ms, latency, grid)
+    voters = m - 2
+    two_way = np.zeros_like(g)
+    for x in range(voters + 1):  # x voters side with the first candidate
+        if 1 + x < q and 1 + voters - x < q:
+            two_way += math.comb(voters, x) * p**x * (1 - p) ** (voters - x)
+    split2 = float(np.trapezoid(one * two_way, g))
+    need = m + 1 - q  # others standing at once that leave the first short even of all the rest
+    return min(1.0, split2 + _crowd(m, width_ms, latency.mean(), need, grid))
 
 
 def theory(p) -> dict[str, float | None]:
@@ -124,7 +147,7 @@ def theory(p) -> dict[str, float | None]:
     else:
         # A partition drops it, so the last one heard was sent uniformly within a period.
         first = earliest - p.heartbeat_ms / 2
-    contested = p_contested(m, w, d)
+    contested = p_contested(m, w, p.latency_ms)
     split = p_split(m, p.nodes, w, p.latency_ms)
     out["first_timeout_ms"] = first
     out["first_election_contested"] = contested
