@@ -36,11 +36,11 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="the labs, in a suggested order")
     card = sub.add_parser("card", help="a lab's study card")
-    card.add_argument("lab")
+    card.add_argument("lab", help="a lab's name (dslab list shows them)")
 
     run = sub.add_parser("run", help="run a lab's scenario", epilog=_params_epilog(lab),
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("lab")
+    run.add_argument("lab", help="a lab's name (dslab list shows them)")
     group = run.add_mutually_exclusive_group()
     group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
     for name, sc in (lab.scenarios.items() if lab else []):
@@ -62,7 +62,7 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     run.add_argument("--no-plot", action="store_true", help="do not save a plot")
 
     check = sub.add_parser("check", help="check your exercise against the lab's rules")
-    check.add_argument("lab")
+    check.add_argument("lab", help="a lab's name (dslab list shows them)")
     check.add_argument("--impl", default=None, metavar="PATH",
                        help="the file to check (default labs/<lab>/exercise.py)")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")

@@ -82,6 +82,14 @@ def test_t95_beyond_the_table_is_still_student_t(df, quantile):
     assert t95(df) == pytest.approx(quantile, abs=0.002)
 
 
+def test_t95_falls_steadily_towards_the_normal_quantile():
+    # No jump where the table ends: each extra degree of freedom narrows the interval a little.
+    values = [t95(df) for df in range(1, 2001)]
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
+    assert values[29] - values[30] <= values[28] - values[29]  # 30 -> 31 steps no more than 29 -> 30
+    assert values[-1] > 1.959963984540054
+
+
 # -- summarize -----------------------------------------------------------------------------------
 
 def test_summarize_counts_none_and_nan_as_missing():
