@@ -180,6 +180,51 @@ def test_a_loss_fault_ends_by_restoring_the_previous_loss():
     assert net.loss == 0.2
 
 
+def knob_over_time(sim, read, times):
+    out = []
+    for t in times:
+        sim.run(t)
+        out.append(read())
+    return out
+
+
+def test_overlapping_loss_windows_nest_and_end_where_they_began():
+    sim, net = make(loss=0.1)
+    # 0.3 from 100 to 300, and 0.6 from 200 to 500 overlapping it: when the first ends the
+    # second is still in force; when the second ends the base loss returns.
+    schedule(net, [Loss(100, 0.3, until_ms=300), Loss(200, 0.6, until_ms=500)])
+    assert knob_over_time(sim, lambda: net.loss, [150, 250, 350, 600]) == [0.3, 0.6, 0.6, 0.1]
+
+
+def test_a_loss_without_an_end_ends_the_open_windows():
+    sim, net = make(loss=0.0)
+    schedule(net, [Loss(100, 0.5, until_ms=300), Loss(200, 0.2)])
+    assert knob_over_time(sim, lambda: net.loss, [150, 250, 400]) == [0.5, 0.2, 0.2]
+
+
+def test_overlapping_slow_windows_on_one_node_nest():
+    sim, net = make(3)
+    schedule(net, [Slow(100, 1, 4.0, until_ms=400), Slow(200, 1, 10.0, until_ms=300)])
+    factor = knob_over_time(sim, lambda: net.slow.get(1, 1.0), [150, 250, 350, 450])
+    assert factor == [4.0, 10.0, 4.0, 1.0]
+
+
+def test_a_partition_inside_another_gives_the_outer_one_back_when_it_ends():
+    sim, net = make(4)
+    schedule(net, [Partition(100, ((0, 1), (2, 3)), until_ms=500),
+                   Partition(200, ((0,), (1, 2, 3)), until_ms=300)])
+    seen = knob_over_time(sim, lambda: net.groups, [150, 250, 350, 600])
+    assert seen == [[[0, 1], [2, 3]], [[0], [1, 2, 3]], [[0, 1], [2, 3]], None]
+
+
+def test_a_heal_ends_every_partition_window_still_open():
+    sim, net = make(3)
+    schedule(net, [Partition(100, ((0,), (1, 2)), until_ms=400),
+                   Partition(150, ((0, 1), (2,)), until_ms=300), Heal(200)])
+    assert knob_over_time(sim, lambda: net.groups, [175, 250, 350]) == [[[0, 1], [2]], None, None]
+    assert [r.kind for r in sim.trace] == ["partition", "partition", "heal"]  # no heal twice
+
+
 # -- whole-core determinism ----------------------------------------------------------------------
 
 class Gossip(Node):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dslab.errors import InputError
 from dslab.sim.network import Network
@@ -87,18 +88,110 @@ def validate(faults: Sequence[Fault], node_ids: Sequence[int]) -> None:
             raise InputError(f"Slow factor must be positive, got {f.factor}.")
 
 
-def schedule(net: Network, faults: Sequence[Fault], resolve: Resolver | None = None) -> None:
-    """Arm every fault in ``faults`` on ``net``'s simulation clock."""
-    validate(faults, net.node_ids)
-    sim = net.sim
-    for f in faults:
-        sim.call_at(f.at_ms, _apply, net, f, resolve)
-        until = getattr(f, "until_ms", None)
-        if until is None:
-            continue
+class _Knob:
+    """One setting that several faults may hold at once (the loss rate, one node's slowness, the
+    partition): the latest fault still in force sets it, and when the last one ends the setting
+    goes back to what it was before the first began. So overlapping windows nest as expected."""
+
+    def __init__(self, get: Callable[[], Any], put: Callable[[Any], None]) -> None:
+        self.get, self.put = get, put
+        self.base: Any = None
+        self.held: list[tuple[int, Any]] = []  # (fault token, value), oldest first
+
+    def hold(self, token: int, value: Any) -> None:
+        if not self.held:
+            self.base = self.get()
+        self.held.append((token, value))
+        self.put(value)
+
+    def release(self, token: int) -> None:
+        if all(h[0] != token for h in self.held):
+            return  # already swept away by a fault with no end
+        self.held = [h for h in self.held if h[0] != token]
+        self.put(self.held[-1][1] if self.held else self.base)
+
+    def set(self, value: Any) -> None:
+        """A fault with no end (a Heal, a Loss without until_ms): the setting from now on, which
+        ends every window still open."""
+        self.held = []
+        self.put(value)
+
+
+class _Armed:
+    """The faults of one schedule on one network, with the knobs they turn."""
+
+    def __init__(self, net: Network, resolve: Resolver | None) -> None:
+        self.net, self.resolve = net, resolve
+        self.knobs: dict[Any, _Knob] = {}
+        self.holder: dict[int, _Knob] = {}  # fault token -> the knob its window holds
+
+    def knob(self, key: Any) -> _Knob:
+        if key not in self.knobs:
+            net = self.net
+            if key == "loss":
+                self.knobs[key] = _Knob(lambda: net.loss, net.set_loss)
+            elif key == "partition":
+                self.knobs[key] = _Knob(lambda: net.groups, self._put_groups)
+            else:  # ("slow", node)
+                node = key[1]
+                self.knobs[key] = _Knob(lambda: net.slow.get(node, 1.0),
+                                        lambda factor: net.set_slow(node, factor))
+        return self.knobs[key]
+
+    def _put_groups(self, groups: list[list[int]] | None) -> None:
+        if groups is None:
+            self.net.heal()
+        else:
+            self.net.partition(groups)
+
+    def start(self, token: int, f: Fault) -> None:
+        net = self.net
+        if isinstance(f, Heal):
+            self.knob("partition").set(None)
+            return
         if isinstance(f, Partition):
-            sim.call_at(until, net.heal)
-        # A Loss or a Slow is undone in _apply, once it is known what it replaced or whom it hit.
+            key, value = "partition", _groups(net, f.groups, self.resolve)
+        elif isinstance(f, Loss):
+            key, value = "loss", f.p
+        else:
+            node = _node(net, f.node, set(), self.resolve)
+            if node is None:
+                net.sim.trace.emit(net.sim.now, "fault-skipped", fault=type(f).__name__,
+                                   node=str(f.node))
+                return
+            if isinstance(f, Crash):
+                net.crash(node)
+                return
+            if isinstance(f, Restart):
+                net.restart(node)
+                return
+            key, value = ("slow", node), f.factor
+        knob = self.knob(key)
+        if f.until_ms is None:
+            knob.set(value)
+        else:
+            knob.hold(token, value)
+            self.holder[token] = knob
+
+    def end(self, token: int) -> None:
+        knob = self.holder.pop(token, None)
+        if knob is not None:  # None: the fault was skipped, so there is nothing to undo
+            knob.release(token)
+
+
+def schedule(net: Network, faults: Sequence[Fault], resolve: Resolver | None = None) -> None:
+    """Arm every fault in ``faults`` on ``net``'s simulation clock.
+
+    A fault with ``until_ms`` holds its setting for that window; windows that overlap nest, so
+    when one ends the setting returns to the one still in force, or to what it was before. A
+    fault with no end (a Heal, a Loss or Slow without ``until_ms``) closes the windows open on
+    its setting."""
+    validate(faults, net.node_ids)
+    armed = _Armed(net, resolve)
+    for token, f in enumerate(faults):
+        net.sim.call_at(f.at_ms, armed.start, token, f)
+        if getattr(f, "until_ms", None) is not None:
+            net.sim.call_at(f.until_ms, armed.end, token)
 
 
 def _node(net: Network, ref: NodeRef, taken: set[int], resolve: Resolver | None) -> int | None:
@@ -107,30 +200,6 @@ def _node(net: Network, ref: NodeRef, taken: set[int], resolve: Resolver | None)
     if resolve is None:
         raise InputError(f"the fault names node '{ref}', but this lab resolves no role names.")
     return resolve(ref, taken)
-
-
-def _apply(net: Network, f: Fault, resolve: Resolver | None) -> None:
-    if isinstance(f, Partition):
-        net.partition(_groups(net, f.groups, resolve))
-    elif isinstance(f, Heal):
-        net.heal()
-    elif isinstance(f, Loss):
-        before = net.loss
-        net.set_loss(f.p)
-        if f.until_ms is not None:  # back to the loss the network had, not to none at all
-            net.sim.call_at(f.until_ms, net.set_loss, before)
-    else:
-        node = _node(net, f.node, set(), resolve)
-        if node is None:
-            net.sim.trace.emit(net.sim.now, "fault-skipped", fault=type(f).__name__, node=str(f.node))
-        elif isinstance(f, Crash):
-            net.crash(node)
-        elif isinstance(f, Restart):
-            net.restart(node)
-        elif isinstance(f, Slow):
-            net.set_slow(node, f.factor)
-            if f.until_ms is not None:
-                net.sim.call_at(f.until_ms, net.set_slow, node, 1.0)
 
 
 def _groups(net: Network, groups, resolve: Resolver | None) -> list[list[int]]:

@@ -3,6 +3,7 @@ look at each server, and turn it into a Result at the end."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dslab.labs.raft import rules
@@ -10,7 +11,7 @@ from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.model import RaftServer, client_process
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import LEADER
-from dslab.sim.faults import Crash, Partition, schedule
+from dslab.sim.faults import Crash, Fault, Partition, schedule
 from dslab.sim.network import Network
 from dslab.sim.simulation import Simulation
 
@@ -18,7 +19,10 @@ from dslab.sim.simulation import Simulation
 class RaftCluster:
     """``nodes`` Raft servers, their clients, and the scenario's faults, ready to run."""
 
-    def __init__(self, params: RaftParams, seed: int = 1, impl: Any = None) -> None:
+    def __init__(self, params: RaftParams, seed: int = 1, impl: Any = None,
+                 faults: Sequence[Fault] = ()) -> None:
+        """``faults`` are laid on top of the scenario's own (any mix of partitions, crashes,
+        restarts, loss and slow links, as data), for notebooks and generated schedules."""
         self.params = params
         self.seed = seed
         self.impl = impl if impl is not None else rules
@@ -37,7 +41,7 @@ class RaftCluster:
             self.monitor.on_role(0.0, i, "down", 0)
         #: fault time -> (server, term) of the leader it hit, or None if nobody led then
         self.hit: dict[float, tuple[int, int] | None] = {}
-        schedule(self.net, self.faults(), resolve=self._resolve)
+        schedule(self.net, [*self.faults(), *faults], resolve=self._resolve)
         self.net.start()
         self.sim.env.process(client_process(self.sim, self.net, params.client_rate_per_s,
                                             self.monitor))

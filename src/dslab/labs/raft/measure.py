@@ -121,11 +121,9 @@ def series(c: RaftCluster) -> dict[str, Any]:
             segments[node].append((t0, end, r0, term0))
     parts, open_at = [], None
     for rec in c.sim.trace.of("partition", "heal"):
-        if rec.kind == "partition":
-            open_at = (rec.t_ms, rec.data["groups"])
-        elif open_at is not None:
+        if open_at is not None and rec.t_ms > open_at[0]:  # a heal, or another cut replacing it
             parts.append((open_at[0], rec.t_ms, open_at[1]))
-            open_at = None
+        open_at = (rec.t_ms, rec.data["groups"]) if rec.kind == "partition" else None
     if open_at is not None:
         parts.append((open_at[0], end, open_at[1]))
     return {
