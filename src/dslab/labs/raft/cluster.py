@@ -41,7 +41,8 @@ class RaftCluster:
             self.monitor.on_role(0.0, i, "down", 0)
         #: fault time -> (server, term) of the leader it hit, or None if nobody led then
         self.hit: dict[float, tuple[int, int] | None] = {}
-        schedule(self.net, [*self.faults(), *faults], resolve=self._resolve)
+        self.extra_faults = tuple(faults)
+        schedule(self.net, [*self.faults(), *self.extra_faults], resolve=self._resolve)
         self.net.start()
         self.sim.env.process(client_process(self.sim, self.net, params.client_rate_per_s,
                                             self.monitor))

@@ -33,10 +33,11 @@ def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
             why = "no candidate gathered a majority"
         lines.append(f"No leader was elected in {_ms(p.duration_ms)}: {why}.")
         return lines
+    if c.extra_faults:
+        lines.append("Faults added to the scenario: " + "; ".join(map(str, c.extra_faults)) + ".")
     if mt["split_votes"] >= 2:
-        lines.append(f"{_n(mt['split_votes'], 'round')} split the vote, each costing another timeout: "
-                     f"timeouts drawn from {p.election_timeout_ms} leave servers too little time apart "
-                     f"compared with a message delay of {p.latency_ms}.")
+        lines.append(f"{_n(mt['split_votes'], 'round')} split the vote, each costing another "
+                     f"election timeout (drawn from {p.election_timeout_ms}) before anyone could win.")
     if loss is None:
         when = p.crash_leader_at_ms if p.crash_leader_at_ms is not None else p.partition_at_ms
         lines.append(f"At {_ms(when)} no server led, so the fault hit no leader.")
