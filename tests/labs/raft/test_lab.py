@@ -125,6 +125,20 @@ def test_term_vote_and_log_survive_a_crash_and_restart():
     assert voter.voted_for == 0, "a restarted server voted twice in term 5"
 
 
+def test_crashes_and_restarts_are_drawn_where_they_happened():
+    cluster = RaftCluster(LAB.make_params("default", {"duration_ms": "3000"}), seed=2,
+                          faults=[Crash(1000, 1), Restart(1800, 1)])
+    cluster.finish()
+    result = result_of(cluster)
+    assert result.series["crashes"] == [(1000.0, 1)]
+    assert result.series["restarts"] == [(1800.0, 1)]
+    assert [(a, b, r) for a, b, r, _ in result.series["segments"][1] if r == "down"] == [
+        (1000.0, 1800.0, "down")]
+    legend = [t.get_text() for t in LAB.plot(result).axes[0].get_legend().get_texts()]
+    assert "crash" in legend and "restart" in legend
+    assert "Restart(at_ms=1800, node=1)" in " ".join(result.story)
+
+
 FAULTS_END_MS, RUN_MS, CATCH_UP_MS = 2800.0, 4500.0, 600.0
 
 

@@ -131,6 +131,7 @@ def series(c: RaftCluster) -> dict[str, Any]:
         "segments": segments,
         "partitions": parts,
         "crashes": [(r.t_ms, r.node) for r in c.sim.trace.of("crash")],
+        "restarts": [(r.t_ms, r.node) for r in c.sim.trace.of("restart")],
         "commits": [(t, leader, idx) for t, leader, _, idx, _ in c.monitor.leader_commits],
         "leaders": list(c.monitor.leaders),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from dslab.plotting import new_axes, title
@@ -49,6 +50,8 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
                                 ha="center", va="top", fontsize=7, color="#b5482a")
     for t, node in s["crashes"]:
         ax.plot([t], [n - 1 - int(node)], marker="X", color="#c1121f", markersize=11, zorder=5)
+    for t, node in s["restarts"]:
+        ax.plot([t], [n - 1 - int(node)], marker=">", color="#2b9348", markersize=10, zorder=5)
     leaders = sorted({leader for _, leader, _ in s["commits"]})
     shades = ["#264653", "#e76f51", "#6a4c93", "#1982c4", "#8ac926"]
     for k, leader in enumerate(leaders):
@@ -61,6 +64,10 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("simulated time (ms)")
     handles = [Patch(color=c, label=r) for r, c in COLORS.items()]
     handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
+    for key, marker, color, label in (("crashes", "X", "#c1121f", "crash"),
+                                      ("restarts", ">", "#2b9348", "restart")):
+        if s[key]:
+            handles.append(Line2D([], [], marker=marker, color=color, linestyle="none", label=label))
     if cut_off_drawn:
         handles.append(Patch(facecolor=COLORS["leader"], hatch="xx", edgecolor=CUT_OFF,
                              label="leader cut off in a minority"))
