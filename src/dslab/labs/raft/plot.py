@@ -12,6 +12,8 @@ from dslab.result import Result
 
 COLORS = {"follower": "#d9dde3", "candidate": "#f2a541", "leader": "#2a9d8f", "down": "#5c5c5c"}
 CUT_OFF = "#e9c46a"  # hatching over a leader that leads only its minority side
+#: series key -> (marker, colour, size, legend label) for events drawn on a server's lane
+MARKS = {"crashes": ("X", "#c1121f", 11, "crash"), "restarts": (">", "#2b9348", 10, "restart")}
 
 
 def plot(result: Result, ax: Axes | None = None) -> Figure:
@@ -48,10 +50,9 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
                         cut_off_drawn = True
                         ax.text((lo + hi) / 2, n - 1 - node - 0.5, "cut off: cannot commit",
                                 ha="center", va="top", fontsize=7, color="#b5482a")
-    for t, node in s["crashes"]:
-        ax.plot([t], [n - 1 - int(node)], marker="X", color="#c1121f", markersize=11, zorder=5)
-    for t, node in s["restarts"]:
-        ax.plot([t], [n - 1 - int(node)], marker=">", color="#2b9348", markersize=10, zorder=5)
+    for key, (marker, color, size, _) in MARKS.items():
+        for t, node in s[key]:
+            ax.plot([t], [n - 1 - int(node)], marker=marker, color=color, markersize=size, zorder=5)
     leaders = sorted({leader for _, leader, _ in s["commits"]})
     shades = ["#264653", "#e76f51", "#6a4c93", "#1982c4", "#8ac926"]
     for k, leader in enumerate(leaders):
@@ -64,8 +65,7 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("simulated time (ms)")
     handles = [Patch(color=c, label=r) for r, c in COLORS.items()]
     handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
-    for key, marker, color, label in (("crashes", "X", "#c1121f", "crash"),
-                                      ("restarts", ">", "#2b9348", "restart")):
+    for key, (marker, color, _, label) in MARKS.items():
         if s[key]:
             handles.append(Line2D([], [], marker=marker, color=color, linestyle="none", label=label))
     if cut_off_drawn:
