@@ -139,6 +139,14 @@ def test_crashes_and_restarts_are_drawn_where_they_happened():
     assert "Restart(at_ms=1800, node=1)" in " ".join(result.story)
 
 
+def test_added_faults_are_told_even_when_no_leader_is_ever_elected():
+    params = LAB.make_params("default", {"nodes": "3", "duration_ms": "1000"})
+    cluster = RaftCluster(params, seed=1, faults=[Crash(0, 1), Crash(0, 2)])
+    cluster.finish()
+    text = " ".join(result_of(cluster).story)
+    assert "No leader was elected" in text and "Crash(at_ms=0, node=2)" in text
+
+
 FAULTS_END_MS, RUN_MS, CATCH_UP_MS = 2800.0, 4500.0, 600.0
 
 

@@ -17,6 +17,8 @@ def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
     lines: list[str] = []
     if p.failed:
         lines.append(f"Servers {_list(p.failed)} were down from the start.")
+    if c.extra_faults:
+        lines.append("Faults added to the scenario: " + "; ".join(map(str, c.extra_faults)) + ".")
     if m.leaders:
         t, node, term = m.leaders[0]
         tries = len({term_ for _, _, term_ in m.candidacies if term_ <= term})
@@ -33,8 +35,6 @@ def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
             why = "no candidate gathered a majority"
         lines.append(f"No leader was elected in {_ms(p.duration_ms)}: {why}.")
         return lines
-    if c.extra_faults:
-        lines.append("Faults added to the scenario: " + "; ".join(map(str, c.extra_faults)) + ".")
     if mt["split_votes"] >= 2:
         lines.append(f"{_n(mt['split_votes'], 'round')} split the vote, each costing another "
                      f"election timeout (drawn from {p.election_timeout_ms}) before anyone could win.")
