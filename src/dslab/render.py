@@ -154,8 +154,9 @@ def check_report(console: Console, lab: Lab, report, verbose: bool = False) -> N
     passed = sum(v.passed for v in report.verdicts)
     total = len(report.verdicts)
     if report.passed:
+        flag = "" if lab.gallery == "default" else f" --{lab.gallery}"
         console.print(f"[bold green]All {total} rules pass.[/] Now watch your rules run: "
-                      f"dslab run {lab.name} --partition --impl {report.impl}", highlight=False)
+                      f"dslab run {lab.name}{flag} --impl {report.impl}", highlight=False)
     else:
         console.print(Group(
             Text(f"{passed} of {total} rules pass.", style="bold red"),

@@ -196,3 +196,30 @@ def test_unknown_name_lists_the_forms_that_exist():
 def test_bare_non_finite_number_is_refused(text):
     with pytest.raises(InputError):
         parse(text)
+
+
+# -- drawing many at once, and rescaling ---------------------------------------------------------
+
+@pytest.mark.parametrize("d", SAMPLED + [Normal(1, 2)], ids=str)
+def test_sample_n_has_the_mean_and_bounds_of_sample(d):
+    x = d.sample_n(np.random.default_rng(99), N)
+    assert x.shape == (N,)
+    assert x.min() >= d.low() and x.max() <= d.high()
+    if not (isinstance(d, Normal) and d.mu < 3 * d.sigma):  # the cut moves a wide normal's mean
+        se = math.sqrt(d.var() / N)
+        assert abs(x.mean() - d.mean()) <= 5 * se + 1e-12, (x.mean(), d.mean(), se)
+
+
+@pytest.mark.parametrize("d", SAMPLED, ids=str)
+def test_scaled_keeps_the_shape_and_stretches_the_size(d):
+    s = d.scaled(2.5)
+    assert s.mean() == pytest.approx(2.5 * d.mean())
+    assert s.cv2() == pytest.approx(d.cv2())
+    assert (s.low(), s.high()) == pytest.approx((2.5 * d.low(), 2.5 * d.high()))
+    assert parse(str(s)) == s
+
+
+def test_cv2_names_the_familiar_shapes():
+    assert Exp(7).cv2() == pytest.approx(1.0)
+    assert Const(7).cv2() == 0.0
+    assert Uniform(0, 2).cv2() == pytest.approx(1 / 3)

@@ -1,5 +1,6 @@
 """The registered labs, in the suggested study order."""
 
+from dslab.labs.queueing.lab import LAB as QUEUEING
 from dslab.labs.raft.lab import LAB as RAFT
 
-LABS = [RAFT]
+LABS = [RAFT, QUEUEING]

@@ -55,7 +55,10 @@ class Simulation:
         return ev
 
     def run(self, until_ms: float) -> None:
-        """Advance to ``until_ms``; may be called again to continue (as a notebook does)."""
+        """Advance to ``until_ms``; may be called again to continue (as a notebook does).
+
+        ``until_ms=math.inf`` runs until no event is left: the clock stays at the last event.
+        """
         env = self.env
         step = env.step
         peek = env.peek
@@ -73,5 +76,5 @@ class Simulation:
                     )
         finally:
             self.events_processed = n
-        if env.now < until_ms:
+        if env.now < until_ms < float("inf"):
             env._now = until_ms  # idle until the horizon, as env.run(until) does

@@ -1,0 +1,133 @@
+"""The queueing lab's experiments: one queue, a sweep of utilizations, a search for the fewest
+servers, and a closed loop set beside the open stream with the same demand. Each returns the
+pieces of a Result; lab.py assembles them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from dslab.labs.queueing import rules
+from dslab.labs.queueing.checks import verdicts
+from dslab.labs.queueing.measure import burst_metrics, measure, occupancy
+from dslab.labs.queueing.model import QueueModel
+from dslab.labs.queueing.params import QueueParams
+from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate
+from dslab.result import Check
+
+
+@dataclass
+class Outcome:
+    """Metrics, checks and plot series of one experiment."""
+
+    metrics: dict[str, Any]
+    checks: list[Check]
+    series: dict[str, Any] = field(default_factory=dict)
+
+
+def single(model: QueueModel, impl: Any = None) -> Outcome:
+    """One queue that has run: its measurements, invariants and number-in-system picture."""
+    m = measure(model, impl)
+    metrics = dict(m.metrics)
+    p = model.params
+    if p.burst_at_ms is not None:
+        metrics.update(burst_metrics(model))
+    series = {"kind": "single", "occupancy": occupancy(model), "window": list(model.window()),
+              "users": p.users, "W_ci95": list(m.W_ci95), "p99_ci95": list(m.p99_ci95),
+              "end_ms": model.now}
+    if p.closed:
+        open_twin = open_equivalent(p, model.seed)
+        series["open_twin"] = {"rate_per_s": open_twin.rate_per_s,
+                               "occupancy": occupancy(open_twin)}
+        metrics["open_peak_in_system"] = float(max(open_twin.station.path_n, default=0))
+    return Outcome(metrics, verdicts(model, m), series)
+
+
+def open_equivalent(p: QueueParams, seed: int) -> QueueModel:
+    """An open stream with the demand the closed users would bring if answers were instant:
+    users / (think + service) requests per second, for as long as the closed run sends."""
+    rate = p.users * 1000.0 / (p.think_ms.mean() + p.service_ms.mean())
+    twin = dataclasses.replace(p, users=None, arrival_rate_per_s=rate)
+    model = QueueModel(twin, seed)
+    model.finish()
+    return model
+
+
+def sweep(p: QueueParams, seed: int, impl: Any = None) -> Outcome:
+    """One run per utilization: mean and p99 time in system with batch-means intervals."""
+    points, metrics, per_point = [], {}, []
+    for k, u in enumerate(p.utilizations):
+        rate = sweep_rate(p, u)
+        model = QueueModel(p, seed + k, rate_per_s=rate, record_path=False)
+        model.finish()
+        m = measure(model, impl)
+        th = predict(p, impl, rate)
+        points.append({"utilization": u, "rate_per_s": rate, "W_ms": m.metrics["W_ms"],
+                       "W_ci95": list(m.W_ci95), "p99_ms": m.metrics["p99_ms"],
+                       "p99_ci95": list(m.p99_ci95), "theory_W_ms": _long_run(p, impl, rate, "W_ms"),
+                       "theory_p99_ms": _long_run(p, impl, rate, "p99_ms"),
+                       "settled": isinstance(th["W_ms"], float)})
+        metrics[point_key(u)] = m.metrics["W_ms"]
+        per_point.append((u, verdicts(model, m)))
+    top = max(p.utilizations)
+    grid = [top * k / 120 for k in range(1, 121)]
+    curve = {"utilization": grid, "formula": formula_used(p),
+             "W_ms": [_long_run(p, impl, sweep_rate(p, u), "W_ms") for u in grid],
+             "p99_ms": [_long_run(p, impl, sweep_rate(p, u), "p99_ms") for u in grid]}
+    return Outcome(metrics, _combine(per_point, "utilization"),
+                   {"kind": "sweep", "points": points, "curve": curve,
+                    "service_ms": p.service_ms.mean(), "servers": p.servers})
+
+
+def _long_run(p: QueueParams, impl: Any, rate: float, key: str) -> float | None:
+    """The long-run prediction even where the run is too short to reach it (for the curves)."""
+    long = dataclasses.replace(p, customers=None, duration_ms=math.inf, warmup_ms=0.0)
+    value = predict(long, impl, rate)[key]
+    return value if isinstance(value, float) else None
+
+
+def pool(p: QueueParams, seed: int, impl: Any = None) -> Outcome:
+    """Simulate pools around the answer of servers_needed; the smallest that meets the target
+    in simulation is the simulated answer."""
+    r = impl or rules
+    S = p.service_ms.mean()
+    a = p.arrival_rate_per_s * S / 1000.0
+    stable = math.floor(a) + 1
+    need_ref = rules.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms)
+    need = r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms)
+    lo = max(stable, min(need_ref, need) - 2)
+    hi = max(need_ref, min(need, 4 * need_ref)) + 1
+    points, per_point, waits = [], [], {}
+    for c in range(lo, hi + 1):
+        model = QueueModel(p, seed + c, servers=c, record_path=False)
+        model.finish()
+        m = measure(model, impl)
+        waits[c] = m.metrics["Wq_ms"]
+        points.append({"servers": c, "Wq_ms": waits[c], "Wq_ci95": list(m.Wq_ci95),
+                       "theory_Wq_ms": rules.mean_wait_ms(c, p.arrival_rate_per_s, S)})
+        per_point.append((c, verdicts(model, m)))
+    meeting = [c for c in sorted(waits) if waits[c] <= p.max_wait_ms]
+    metrics: dict[str, Any] = {"servers_needed": meeting[0] if meeting else None,
+                               "Wq_ms_with_needed": waits.get(need)}
+    if need - 1 > a:
+        metrics["Wq_ms_one_fewer"] = waits.get(need - 1)
+    return Outcome(metrics, _combine(per_point, "servers"),
+                   {"kind": "pool", "points": points, "target_ms": p.max_wait_ms,
+                    "offered_load": a, "needed": need})
+
+
+def _combine(per_point: list[tuple[Any, list[Check]]], label: str) -> list[Check]:
+    """One verdict per invariant across the experiment's runs: held in all, or where it broke."""
+    out = []
+    for i, first in enumerate(per_point[0][1]):
+        broke = [(at, cs[i]) for at, cs in per_point if not cs[i].passed]
+        if broke:
+            at, c = broke[0]
+            out.append(Check(first.name, False, f"broke at {label} {at}: {c.detail}"))
+        else:
+            out.append(Check(first.name, True, f"held in all {len(per_point)} runs ({label} "
+                             f"{per_point[0][0]} to {per_point[-1][0]}); the last: "
+                             f"{per_point[-1][1][i].detail}"))
+    return out

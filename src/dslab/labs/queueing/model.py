@@ -1,0 +1,102 @@
+"""One queue, steppable: the station, where its requests come from, and the measurement window.
+
+The window opens at ``warmup_ms`` and closes when the last request is sent (``customers``) or at
+``duration_ms``; the station's running integral is read at both edges. After the window the
+queue drains, so every measured request has a complete record.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dslab.labs.queueing.params import MAX_REQUESTS, QueueParams
+from dslab.sim.simulation import Simulation
+from dslab.sim.sources import ClosedUsers, OpenArrivals
+from dslab.sim.station import Station
+
+#: events a run may process per request it can send (arrival, completion, and some slack)
+EVENTS_PER_REQUEST = 3
+
+
+class QueueModel:
+    """A queue built from ``params`` (``rate_per_s`` and ``servers`` override theirs, for sweeps)."""
+
+    def __init__(self, params: QueueParams, seed: int = 1, *, rate_per_s: float | None = None,
+                 servers: int | None = None, record_path: bool = True) -> None:
+        self.params = params
+        self.seed = seed
+        self.rate_per_s = params.arrival_rate_per_s if rate_per_s is None else rate_per_s
+        self.servers = servers or params.servers
+        self.sim = Simulation(seed, event_budget=EVENTS_PER_REQUEST * MAX_REQUESTS + 1000)
+        self.station = Station(self.sim, self.servers, params.service_ms,
+                               discipline=params.discipline, queue_limit=params.queue_limit,
+                               record_path=record_path)
+        stop = params.duration_ms if params.duration_ms is not None else math.inf
+        self.window_start = params.warmup_ms
+        self.window_end: float | None = None
+        self._integral_at: dict[str, float] = {}
+        if params.closed:
+            self.source: Any = ClosedUsers(self.sim, self.station, params.users, params.think_ms,
+                                           limit=params.customers, stop_ms=stop)
+            self.source.on_send = self._sent
+        else:
+            self.source = OpenArrivals(self.sim, self._arrive, self.rates(), params.arrivals,
+                                       limit=params.customers, stop_ms=stop)
+        self.sim.call_at(self.window_start, self._mark, "start")
+        if params.duration_ms is not None:
+            self.sim.call_at(params.duration_ms, self._close)
+        self.source.start()
+
+    def rates(self) -> list[tuple[float, float]]:
+        """The open model's arrival rate over time: steady, or with the scenario's spike."""
+        p = self.params
+        if p.burst_at_ms is None:
+            return [(0.0, self.rate_per_s)]
+        spike = [(p.burst_at_ms, p.burst_rate_per_s), (p.burst_at_ms + p.burst_ms, self.rate_per_s)]
+        return ([(0.0, self.rate_per_s)] if p.burst_at_ms > 0 else []) + spike
+
+    def _arrive(self) -> None:
+        self.station.arrive()
+        self._sent()
+
+    def _sent(self) -> None:
+        if self.params.customers is not None and self.source.count == self.params.customers:
+            self._close()
+
+    def _mark(self, edge: str) -> None:
+        self._integral_at[edge] = self.station.integral()
+
+    def _close(self) -> None:
+        if self.window_end is None:
+            self.window_end = self.sim.now
+            self._mark("end")
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def run_until(self, t_ms: float) -> None:
+        """Advance the simulation to ``t_ms`` (a notebook steps it this way)."""
+        self.sim.run(t_ms)
+
+    def finish(self) -> None:
+        """Run until the last request is sent and the queue has drained."""
+        self.sim.run(math.inf)
+        if self.window_end is None:  # nothing was sent at all
+            self._close()
+
+    def window(self) -> tuple[float, float]:
+        """The measurement window [start, end] in ms (end is now while it is still open)."""
+        end = self.window_end if self.window_end is not None else self.sim.now
+        return self.window_start, max(end, self.window_start)
+
+    def window_integral(self) -> float:
+        """Integral of the number in system over the window, in request-ms."""
+        if "start" not in self._integral_at:
+            return 0.0  # the window has not opened (or closed before it could)
+        start = self._integral_at["start"]
+        end = self._integral_at.get("end")
+        if end is None:
+            end = self.station.integral()
+        return max(0.0, end - start)

@@ -1,0 +1,128 @@
+"""The queueing pictures: the hockey stick (time in system against utilization, simulation with
+confidence bars over theory), the number in system over time, and a pool-size search."""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from dslab.plotting import new_axes, title
+from dslab.result import Result
+
+LAB_TITLE = "Little's Law and the queueing hockey stick"
+CARD = "Capacity Planning & Performance (with Performance & Tail Latency)"
+MEAN, TAIL, THEORY, KNEE = "#1d3557", "#e76f51", "#6c757d", "#f4a261"
+
+
+def plot(result: Result, ax: Axes | None = None) -> Figure:
+    """Draw ``result`` on ``ax`` (a new figure if None) and return the figure."""
+    kind = result.series.get("kind")
+    fig, ax = new_axes(ax, figsize=(10, 5.2))
+    {"sweep": _sweep, "pool": _pool}.get(kind, _single)(result, ax)
+    title(ax, f"{LAB_TITLE}: {result.scenario} (seed {result.seed})", CARD)
+    fig.tight_layout()
+    return fig
+
+
+def _bars(values: list[float], cis: list[list[float]]) -> list[list[float]]:
+    """Error-bar lengths below and above each value (zero where no interval is known)."""
+    lo = [v - c[0] if c[0] == c[0] and c[0] is not None else 0 for v, c in zip(values, cis, strict=True)]
+    hi = [c[1] - v if c[1] == c[1] and c[1] is not None else 0 for v, c in zip(values, cis, strict=True)]
+    return [[max(0.0, x) for x in lo], [max(0.0, x) for x in hi]]
+
+
+def _sweep(result: Result, ax: Axes) -> None:
+    s = result.series
+    pts = s["points"]
+    u = [p["utilization"] for p in pts]
+    curve = s["curve"]
+    ax.axvspan(0.7, 0.8, color=KNEE, alpha=0.18, zorder=0)
+    ax.text(0.75, 0.97, "the knee:\n70-80% busy", transform=ax.get_xaxis_transform(), ha="center",
+            va="top", fontsize=8, color="#9c5a1f")
+    ax.plot(curve["utilization"], curve["W_ms"], color=MEAN, lw=1.4, alpha=0.55,
+            label=f"theory: mean ({curve['formula']})")
+    if any(v is not None for v in curve["p99_ms"]):
+        ax.plot(curve["utilization"], curve["p99_ms"], color=TAIL, lw=1.4, alpha=0.55,
+                label="theory: p99")
+    w = [p["W_ms"] for p in pts]
+    p99 = [p["p99_ms"] for p in pts]
+    ax.errorbar(u, w, yerr=_bars(w, [p["W_ci95"] for p in pts]), fmt="o", color=MEAN, ms=5,
+                capsize=3, label="simulated mean time in system (95% CI)")
+    ax.errorbar(u, p99, yerr=_bars(p99, [p["p99_ci95"] for p in pts]), fmt="s", color=TAIL, ms=5,
+                capsize=3, label="simulated p99 (95% CI)")
+    for p in pts:
+        if not p["settled"]:
+            ax.annotate("run too short\nto settle", (p["utilization"], p["p99_ms"]), fontsize=7,
+                        color="#6c757d", xytext=(-58, 4), textcoords="offset points")
+    ax.set_xlabel("utilization ρ (fraction of time the servers are busy)")
+    ax.set_ylabel("time in system (ms)")
+    ax.set_xlim(0, 1)
+    highs = [c[1] for q in pts for c in (q["W_ci95"], q["p99_ci95"]) if c[1] == c[1]]
+    top = max(x for x in p99 + w + highs if x == x)
+    ax.set_ylim(0, top * 1.08)
+    ax.axhline(s["service_ms"], color=THEORY, lw=0.8, ls=":")
+    ax.text(0.01, s["service_ms"], " service time alone", fontsize=7, color=THEORY, va="bottom")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+
+
+def _single(result: Result, ax: Axes) -> None:
+    s = result.series
+    occ = s["occupancy"]
+    m = result.metrics
+    t = [x / 1000 for x in occ["t_ms"]]
+    ax.fill_between(t, occ["max"], color=MEAN, alpha=0.12, lw=0, label="peak in each slice")
+    ax.plot(t, occ["mean"], color=MEAN, lw=1.0, label="number in system (slice average)")
+    t0, t1 = s["window"]
+    if t0 > 0:
+        ax.axvspan(0, t0 / 1000, color=THEORY, alpha=0.12, lw=0, label="warm-up, not measured")
+    p = result.params
+    if p.get("burst_at_ms") is not None:
+        start, end = p["burst_at_ms"] / 1000, (p["burst_at_ms"] + p["burst_ms"]) / 1000
+        ax.axvspan(start, end, color=TAIL, alpha=0.18, lw=0, label="arrival spike")
+        peak, drain = result.theory.get("peak_in_system"), result.theory.get("drain_ms")
+        if isinstance(peak, float) and isinstance(drain, float):
+            ax.plot([start, end, end + drain / 1000], [0, peak, 0], color=TAIL, ls="--", lw=1.2,
+                    label="fluid model: backlog builds, then drains at the spare rate")
+    if m["L"] == m["L"]:
+        lw = m["lambda_per_s"] * m["W_ms"] / 1000
+        ax.hlines(m["L"], t0 / 1000, t1 / 1000, color=KNEE, lw=2.2, label=f"L measured = {m['L']:.2f}")
+        ax.hlines(lw, t0 / 1000, t1 / 1000, color="#2a9d8f", lw=1.4, ls="--",
+                  label=f"λW = {lw:.2f}")
+    if s.get("users") is not None:
+        twin = s["open_twin"]
+        ax.plot([x / 1000 for x in twin["occupancy"]["t_ms"]], twin["occupancy"]["mean"],
+                color=TAIL, lw=1.2,
+                label=f"open stream, same demand ({twin['rate_per_s']:.0f}/s)")
+        ax.axhline(s["users"], color=THEORY, ls=":", lw=1)
+        ax.text(0, s["users"], f" closed loop: at most {s['users']} users in the system",
+                fontsize=8, color=THEORY, va="bottom")
+        ax.set_yscale("symlog", linthresh=10)
+        ax.set_ylim(bottom=0)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("requests in the system")
+    ax.set_xlim(0, max(t[-1] if t else 1, 1e-3))
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+
+
+def _pool(result: Result, ax: Axes) -> None:
+    s = result.series
+    pts = s["points"]
+    c = [p["servers"] for p in pts]
+    wq = [p["Wq_ms"] for p in pts]
+    ax.plot(c, [p["theory_Wq_ms"] for p in pts], color=THEORY, marker="_", ms=18, lw=1,
+            label="Erlang C mean wait")
+    ax.errorbar(c, wq, yerr=_bars(wq, [p["Wq_ci95"] for p in pts]), fmt="o", color=MEAN,
+                capsize=3, label="simulated mean wait (95% CI)")
+    ax.axhline(s["target_ms"], color=TAIL, ls="--", lw=1.2, label=f"target {s['target_ms']:g} ms")
+    need = result.metrics.get("servers_needed")
+    if need is not None:
+        ax.axvline(need, color="#2a9d8f", lw=6, alpha=0.2, label=f"fewest that meet it: {need}")
+    ax.set_yscale("log")
+    ax.set_xticks(c)
+    ax.set_xlabel(f"servers (offered load {s['offered_load']:.2f} Erlangs)")
+    ax.set_ylabel("mean wait before service (ms, log scale)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    if not math.isfinite(max(wq)):
+        ax.set_ylim(bottom=1e-3)

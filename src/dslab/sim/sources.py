@@ -1,0 +1,136 @@
+"""Where requests come from: an open stream at a (possibly changing) rate, or a closed group of
+users who each think, send one request, and wait for its answer before thinking again.
+
+In an open model the arrival rate is an input and nothing stops it when the service falls behind;
+in a closed model the number of users is the input and throughput is an output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from dslab.sim.dist import Dist, Exp
+from dslab.sim.simulation import Simulation
+from dslab.sim.station import Station
+
+_BLOCK = 4096
+
+
+class _Draws:
+    """Samples of ``dist`` from one named stream, drawn a block at a time."""
+
+    def __init__(self, sim: Simulation, dist: Dist, stream: str) -> None:
+        self.dist, self.rng = dist, sim.rng(stream)
+        self.buf: list[float] = []
+        self.i = 0
+
+    def __call__(self) -> float:
+        if self.i >= len(self.buf):
+            self.buf = self.dist.sample_n(self.rng, _BLOCK).tolist()
+            self.i = 0
+        x = self.buf[self.i]
+        self.i += 1
+        return x
+
+
+class OpenArrivals:
+    """Calls ``target()`` at each arrival.
+
+    Gaps have the shape of ``gaps`` (rescaled to mean 1, so ``Exp`` gives a Poisson stream and
+    ``Const`` evenly spaced arrivals) and the rate follows ``rates``: ``[(from_ms, rate_per_s),
+    ...]``, sorted, the first from 0. Time is stretched by the rate, so a Poisson stream stays
+    exactly Poisson across a change of rate. Arrivals stop after ``limit`` of them or at
+    ``stop_ms``, whichever comes first.
+    """
+
+    def __init__(self, sim: Simulation, target: Callable[[], object], rates: Sequence[tuple[float, float]],
+                 gaps: Dist | None = None, *, limit: int | None = None, stop_ms: float = math.inf,
+                 stream: str = "arrivals") -> None:
+        if not rates or rates[0][0] != 0:
+            raise ValueError("rates must start at time 0")
+        if any(b[0] <= a[0] for a, b in zip(rates, rates[1:], strict=False)):
+            raise ValueError("rates must be in increasing time order")
+        if any(r < 0 for _, r in rates):
+            raise ValueError("a rate cannot be negative")
+        self.sim, self.target = sim, target
+        self.rates = [(float(t), float(r)) for t, r in rates]
+        shape = gaps or Exp(1.0)
+        self._gap = _Draws(sim, shape.scaled(1.0 / shape.mean()), stream)
+        self.limit, self.stop_ms = limit, stop_ms
+        self.count = 0
+        self.last_ms: float | None = None  # time of the last arrival so far
+
+    def start(self) -> None:
+        self._schedule(0.0)
+
+    def _next_time(self, now: float) -> float:
+        """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``."""
+        need = self._gap() * 1000.0  # in rate-per-s times ms
+        ends = [t for t, _ in self.rates[1:]] + [math.inf]
+        for (start, rate), end in zip(self.rates, ends, strict=True):
+            if end <= now:
+                continue
+            t0 = max(start, now)
+            if rate > 0:
+                span = need / rate
+                if t0 + span <= end:
+                    return t0 + span
+                need -= rate * (end - t0)
+        return math.inf
+
+    def _schedule(self, now: float) -> None:
+        if self.limit is not None and self.count >= self.limit:
+            return
+        t = self._next_time(now)
+        if t >= self.stop_ms or math.isinf(t):
+            return
+        ev = self.sim.env.timeout(t - now)
+        ev.callbacks.append(self._fire)
+
+    def _fire(self, _ev) -> None:
+        now = self.sim.env.now
+        self.count += 1
+        self.last_ms = now
+        self.target()
+        self._schedule(now)
+
+
+class ClosedUsers:
+    """``users`` people, each thinking for a ``think`` time, then sending one request to
+    ``station`` and waiting for it to finish (or be rejected) before thinking again.
+
+    New requests stop after ``limit`` in total or at ``stop_ms``; those already sent finish.
+    """
+
+    def __init__(self, sim: Simulation, station: Station, users: int, think: Dist, *,
+                 limit: int | None = None, stop_ms: float = math.inf, stream: str = "think") -> None:
+        self.sim, self.station, self.users = sim, station, users
+        self._think = _Draws(sim, think, stream)
+        self.limit, self.stop_ms = limit, stop_ms
+        self.count = 0
+        self.last_ms: float | None = None
+        self.on_send: Callable[[], None] | None = None  # called after each request is sent
+        station.on_done = self._answered
+        station.on_reject = self._answered
+
+    def start(self) -> None:
+        for _ in range(self.users):
+            self._think_then_send()
+
+    def _think_then_send(self) -> None:
+        ev = self.sim.env.timeout(self._think())
+        ev.callbacks.append(self._send)
+
+    def _send(self, _ev) -> None:
+        now = self.sim.env.now
+        if now >= self.stop_ms or (self.limit is not None and self.count >= self.limit):
+            return
+        self.count += 1
+        self.last_ms = now
+        self.station.arrive()
+        if self.on_send is not None:
+            self.on_send()
+
+    def _answered(self, _rid: int) -> None:
+        self._think_then_send()

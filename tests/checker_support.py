@@ -1,0 +1,104 @@
+"""What every lab's checker test needs: one checker run per file (each is a pytest subprocess of a
+few seconds), the rules a mutant breaks, and the assertions that give a checker its teeth: it
+passes the reference, fails every untouched stub with "not implemented yet", and rejects each
+known-wrong implementation at the rule that is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dslab.check
+from dslab.check import NOT_YET, CheckReport, run_checker
+from dslab.impl import load_module
+from dslab.lab import Lab
+
+_REPORTS: dict[Path, CheckReport] = {}
+
+
+@dataclass
+class Catalogue:
+    """A lab's checker and its catalogue of known bugs (``tests/labs/<lab>/mutants``)."""
+
+    lab: Lab
+    here: Path  # tests/labs/<lab>
+    caught_by: dict[str, str]  # mutant -> the checker test (name prefix) that exists to catch it
+    whole: str = "test_all_rules_"  # tests that run everything together; any bug may show there
+    mutants: list[Path] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mutants = sorted((self.here / "mutants").glob("*.py"))
+
+    @property
+    def stubs(self) -> Path:
+        return self.lab.lab_dir() / "exercise.py"
+
+    @property
+    def reference(self) -> Path:
+        return self.here / "reference_impl.py"
+
+    def report(self, path: Path) -> CheckReport:
+        key = path.resolve()
+        if key not in _REPORTS:
+            _REPORTS[key] = run_checker(self.lab, key)
+        return _REPORTS[key]
+
+    def share(self, monkeypatch) -> None:
+        """Make ``dslab check`` (through the CLI) use and fill the shared reports."""
+        real = dslab.check.run_checker
+
+        def run(lab, impl=None, **kwargs):
+            key = Path(impl).resolve() if impl else self.stubs.resolve()
+            if key not in _REPORTS:
+                _REPORTS[key] = real(lab, impl, **kwargs)
+            return _REPORTS[key]
+
+        monkeypatch.setattr(dslab.check, "run_checker", run)
+
+    def broken_rules(self, path: Path) -> list[str]:
+        """The exercise functions a mutant defines itself (the rest it imports)."""
+        module = load_module(path)
+        return [n for n in self.lab.exercise_rules
+                if getattr(module, n).__module__ != self.lab.rules]
+
+    # -- the assertions -----------------------------------------------------------------------
+
+    def assert_catalogued(self) -> None:
+        names = {p.stem for p in self.mutants}
+        assert names >= set(self.caught_by), f"mutants listed but missing: {set(self.caught_by) - names}"
+        for path in self.mutants:
+            assert path.stem in self.caught_by, f"{path.name}: add the checker test that must catch it"
+            assert len(self.broken_rules(path)) == 1, f"{path.name} should break exactly one rule"
+
+    def assert_reference_passes(self) -> None:
+        rep = self.report(self.reference)
+        assert rep.passed, [(v.test, v.hint) for v in rep.verdicts if not v.passed]
+        rules = self.lab.exercise_rules
+        tested = {n for n in rules if any(v.test.startswith(f"test_{n}_") for v in rep.verdicts)}
+        assert tested == set(rules), f"rules with no test: {set(rules) - tested}"
+        assert any(v.test.startswith(self.whole) for v in rep.verdicts)
+
+    def assert_stubs_not_implemented(self) -> None:
+        rep = self.report(self.stubs)
+        assert len(rep.verdicts) == len(self.report(self.reference).verdicts)
+        assert not rep.passed
+        wrong = [(v.test, v.passed, v.hint) for v in rep.verdicts if v.passed or v.hint != NOT_YET]
+        assert not wrong, wrong
+
+    def assert_rejected_at_its_rule(self, mutant: Path) -> None:
+        rep = self.report(mutant)
+        assert not rep.passed, f"the checker passed {mutant.name}: {mutant.read_text()[:200]}"
+        [rule] = self.broken_rules(mutant)
+        blamed = [v.test for v in rep.verdicts if not v.passed]
+        assert any(t.startswith(f"test_{rule}_") for t in blamed), (rule, blamed)
+        # A wrong rule must not make the checker blame a rule that is right.
+        elsewhere = [t for t in blamed if not t.startswith((f"test_{rule}_", self.whole))]
+        assert not elsewhere, elsewhere
+        hints = [v.hint for v in rep.verdicts if not v.passed]
+        assert all(h and h != NOT_YET for h in hints), hints
+
+    def assert_caught_by_its_own_test(self, mutant: Path) -> None:
+        expected = self.caught_by.get(mutant.stem)
+        assert expected, f"{mutant.name}: add the checker test that must catch it to caught_by"
+        blamed = [v.test for v in self.report(mutant).verdicts if not v.passed]
+        assert any(t.startswith(expected) for t in blamed), (expected, blamed)

@@ -1,0 +1,98 @@
+"""The queueing exercise checker has teeth: it passes the reference formulas, fails every
+untouched stub with "not implemented yet", and rejects each known-wrong formula in ``mutants/``
+at the rule that is wrong, through the library and through ``dslab check`` and ``dslab run``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker_support import Catalogue
+from dslab.check import NOT_YET
+from dslab.cli import main
+from dslab.labs.queueing.lab import LAB
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+
+CATALOGUE = Catalogue(LAB, HERE, caught_by={
+    "units_mixed": "test_littles_law_counts_requests_inside_from_rate_and_time",
+    "load_not_refused": "test_erlang_c_refuses_a_load_the_pool_cannot_carry",
+    "erlang_b_for_c": "test_erlang_c_matches_known_pools",
+    "search_off_by_one": "test_servers_needed_matches_the_fewest_that_meet_the_wait",
+    "mean_for_percentile": "test_mm1_percentile_p99_is_far_above_the_mean",
+})
+MUTANTS = CATALOGUE.mutants
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+# -- through the command line (first, so their checker runs are the ones shared) --------------
+
+def test_cli_check_rejects_a_mutant_with_a_hint(capsys, monkeypatch):
+    CATALOGUE.share(monkeypatch)
+    assert main(["check", "queueing", "--impl", str(HERE / "mutants" / "erlang_b_for_c.py")]) == 1
+    out = capsys.readouterr().out
+    assert "erlang c matches known pools" in out and "✘ failed" in out
+    assert "Erlang B" in out
+
+
+def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch):
+    CATALOGUE.share(monkeypatch)
+    monkeypatch.chdir(REPO)
+    assert main(["check", "queueing"]) == 1
+    out = capsys.readouterr().out
+    assert NOT_YET in out and "0 of" in out
+
+
+def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["run", "queueing", "--impl", "labs/queueing/exercise.py", "--no-plot"]) == 2
+    assert NOT_YET in capsys.readouterr().err
+
+
+def test_cli_run_with_mixed_units_breaks_littles_law(capsys):
+    # The Little's Law check computes λW with the learner's littles_law: a missing /1000 makes
+    # λW a thousand times L, whatever the seed.
+    mutant = HERE / "mutants" / "units_mixed.py"
+    assert main(["run", "queueing", "--impl", str(mutant), "--no-plot",
+                 "--set", "customers=5000"]) == 1
+    out = capsys.readouterr().out
+    assert "Little's Law holds" in out and "✘ broke" in out
+
+
+def test_cli_run_with_an_off_by_one_pool_overshoots(capsys):
+    mutant = HERE / "mutants" / "search_off_by_one.py"
+    assert main(["run", "queueing", "--pool-sizing", "--impl", str(mutant), "--json",
+                 "--set", "customers=20000"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["theory"]["servers_needed"] == data["metrics"]["servers_needed"] + 1
+
+
+# -- through the library ---------------------------------------------------------------------
+
+def test_mutants_are_catalogued():
+    CATALOGUE.assert_catalogued()
+
+
+def test_reference_passes_every_rule():
+    CATALOGUE.assert_reference_passes()
+
+
+def test_untouched_stubs_fail_every_rule_with_not_implemented_yet():
+    CATALOGUE.assert_stubs_not_implemented()
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+def test_mutant_is_rejected_at_the_rule_it_breaks(mutant):
+    CATALOGUE.assert_rejected_at_its_rule(mutant)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+def test_mutant_is_caught_by_its_own_test(mutant):
+    CATALOGUE.assert_caught_by_its_own_test(mutant)
