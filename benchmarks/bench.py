@@ -1,4 +1,5 @@
-"""Speed figures on this machine: the sim core against bare SimPy, one CLI run, many trials.
+"""Speed figures on this machine: the sim core against bare SimPy, one CLI run, many trials, and
+the queueing station against ciw.
 
     python benchmarks/bench.py            # the full figures (about a minute on 2 cores)
     python benchmarks/bench.py --quick    # smaller N and fewer trials: a smoke run
@@ -167,6 +168,59 @@ def bench_trials(trials: int, workers: int) -> Figure:
     )
 
 
+# -- (d) the queueing station against ciw ----------------------------------------------------------
+
+def station_seconds(n: int) -> tuple[float, float]:
+    """Wall time and mean time in system for ``n`` M/M/1 customers at rho = 0.8 through the lab's
+    QueueModel (the station, the arrival stream and per-request records)."""
+    from dslab.labs.queueing.lab import LAB
+    from dslab.labs.queueing.model import QueueModel
+
+    params = LAB.make_params("default", {"customers": str(n), "warmup_ms": "0"})
+    start = time.perf_counter()
+    model = QueueModel(params, seed=1, record_path=False)
+    model.finish()
+    elapsed = time.perf_counter() - start
+    rec = model.station.records()
+    return elapsed, float(rec.sojourn.mean())
+
+
+def ciw_seconds(n: int) -> tuple[float, float]:
+    """The same M/M/1 (rates per ms: arrivals 0.08, service 0.1) in ciw, until ``n`` finish."""
+    import ciw
+
+    net = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate=0.08)],
+                             service_distributions=[ciw.dists.Exponential(rate=0.1)],
+                             number_of_servers=[1])
+    ciw.seed(1)
+    sim = ciw.Simulation(net)
+    start = time.perf_counter()
+    sim.simulate_until_max_customers(n, method="Finish")
+    elapsed = time.perf_counter() - start
+    recs = sim.get_all_records()
+    return elapsed, statistics.fmean(r.exit_date - r.arrival_date for r in recs)
+
+
+def bench_queue(n: int) -> Figure | None:
+    try:
+        import ciw  # noqa: F401
+    except ImportError:
+        print("ciw is not installed (pip install -e '.[bench]'): skipping the queueing comparison")
+        return None
+    ours, our_w = station_seconds(n)
+    theirs, their_w = ciw_seconds(n)
+    ratio = theirs / ours
+    return Figure(
+        f"{n:,} M/M/1 customers vs ciw",
+        f"{ours:.1f} s vs {theirs:.1f} s = {ratio:.1f}x faster",
+        "faster than ciw",
+        ratio > 1,
+        f"{n:,} M/M/1 customers at rho = 0.8 through the queueing station in {ours:.1f} s; the "
+        f"same in ciw {ciw.__version__} took {theirs:.1f} s, so the station is {ratio:.1f}x "
+        f"faster (mean time in system {our_w:.1f} ms against ciw's {their_w:.1f} ms; theory 50).",
+    )
+
+
 # -- report --------------------------------------------------------------------------------------
 
 def print_table(figures: list[Figure]) -> None:
@@ -195,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     figures = [bench_core(n, 2 * repeats - 1), *bench_cli(repeats),
                bench_trials(trials, workers=2)]
+    queue = bench_queue(100_000 if args.quick else 1_000_000)
+    if queue is not None:
+        figures.append(queue)
     print_table(figures)
     print()
     for f in figures:
