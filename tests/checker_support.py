@@ -5,8 +5,11 @@ known-wrong implementation at the rule that is wrong."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 import dslab.check
 from dslab.check import NOT_YET, CheckReport, run_checker
@@ -102,3 +105,31 @@ class Catalogue:
         assert expected, f"{mutant.name}: add the checker test that must catch it to caught_by"
         blamed = [v.test for v in self.report(mutant).verdicts if not v.passed]
         assert any(t.startswith(expected) for t in blamed), (expected, blamed)
+
+
+def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
+    """The five library-level tests of a lab's checker, for the lab's test module to adopt with
+    ``globals().update(catalogue_tests(CATALOGUE))`` (pytest collects them there)."""
+    by_stem = pytest.mark.parametrize("mutant", cat.mutants, ids=lambda p: p.stem)
+
+    def test_mutants_are_catalogued():
+        cat.assert_catalogued()
+
+    def test_reference_passes_every_rule():
+        cat.assert_reference_passes()
+
+    def test_untouched_stubs_fail_every_rule_with_not_implemented_yet():
+        cat.assert_stubs_not_implemented()
+
+    @by_stem
+    def test_mutant_is_rejected_at_the_rule_it_breaks(mutant):
+        cat.assert_rejected_at_its_rule(mutant)
+
+    @by_stem
+    def test_mutant_is_caught_by_its_own_test(mutant):
+        cat.assert_caught_by_its_own_test(mutant)
+
+    return {f.__name__: f for f in (
+        test_mutants_are_catalogued, test_reference_passes_every_rule,
+        test_untouched_stubs_fail_every_rule_with_not_implemented_yet,
+        test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test)}

@@ -17,6 +17,11 @@ from dslab.errors import InputError
 from dslab.sim.dist import Dist, parse
 
 
+def param(default: Any, help_text: str) -> Any:
+    """A parameter field: its default and the help line shown by ``dslab run LAB --help``."""
+    return dataclasses.field(default=default, metadata={"help": help_text})
+
+
 def field_names(cls: type) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 

@@ -10,28 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from dslab.sim.dist import Dist, Exp
+from dslab.sim.dist import Dist, Draws, Exp
 from dslab.sim.simulation import Simulation
 from dslab.sim.station import Station
-
-_BLOCK = 4096
-
-
-class _Draws:
-    """Samples of ``dist`` from one named stream, drawn a block at a time."""
-
-    def __init__(self, sim: Simulation, dist: Dist, stream: str) -> None:
-        self.dist, self.rng = dist, sim.rng(stream)
-        self.buf: list[float] = []
-        self.i = 0
-
-    def __call__(self) -> float:
-        if self.i >= len(self.buf):
-            self.buf = self.dist.sample_n(self.rng, _BLOCK).tolist()
-            self.i = 0
-        x = self.buf[self.i]
-        self.i += 1
-        return x
 
 
 class OpenArrivals:
@@ -56,7 +37,7 @@ class OpenArrivals:
         self.sim, self.target = sim, target
         self.rates = [(float(t), float(r)) for t, r in rates]
         shape = gaps or Exp(1.0)
-        self._gap = _Draws(sim, shape.scaled(1.0 / shape.mean()), stream)
+        self._gap = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
         self.limit, self.stop_ms = limit, stop_ms
         self.count = 0
         self.last_ms: float | None = None  # time of the last arrival so far
@@ -106,7 +87,7 @@ class ClosedUsers:
     def __init__(self, sim: Simulation, station: Station, users: int, think: Dist, *,
                  limit: int | None = None, stop_ms: float = math.inf, stream: str = "think") -> None:
         self.sim, self.station, self.users = sim, station, users
-        self._think = _Draws(sim, think, stream)
+        self._think = Draws(think, sim.rng(stream))
         self.limit, self.stop_ms = limit, stop_ms
         self.count = 0
         self.last_ms: float | None = None

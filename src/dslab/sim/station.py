@@ -7,7 +7,7 @@ time-integral of the number in system as it changes, so the time-averaged L is m
 derived from other numbers.
 
 Completions are bare SimPy timeouts with a callback (no process per request) and service times
-are drawn in blocks: a million requests take seconds, not minutes.
+are drawn in blocks (``Draws``): a million requests take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dslab.sim.dist import Dist
+from dslab.sim.dist import Dist, Draws
 from dslab.sim.simulation import Simulation
 
 FIFO, LIFO = "fifo", "lifo"
 DISCIPLINES = (FIFO, LIFO)
-_BLOCK = 4096  # service times drawn per numpy call
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,7 @@ class Station:
         self._last = 0.0
         self.record_path = record_path
         self.path_t, self.path_n = array("d"), array("l")
-        self._rng = sim.rng(stream)
-        self._draws: list[float] = []
-        self._next = 0
+        self._draw = Draws(service, sim.rng(stream))
         self.on_done: Callable[[int], None] | None = None
         self.on_reject: Callable[[int], None] | None = None
 
@@ -147,14 +144,6 @@ class Station:
             self._serve(self._take(), now)
         if self.on_done is not None:
             self.on_done(rid)
-
-    def _draw(self) -> float:
-        if self._next >= len(self._draws):
-            self._draws = self.service.sample_n(self._rng, _BLOCK).tolist()
-            self._next = 0
-        x = self._draws[self._next]
-        self._next += 1
-        return x
 
     def _count(self, now: float, delta: int) -> None:
         self._area += self.in_system * (now - self._last)

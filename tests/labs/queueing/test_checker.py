@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker_support import Catalogue
+from checker_support import Catalogue, catalogue_tests
 from dslab.check import NOT_YET
 from dslab.cli import main
 from dslab.labs.queueing.lab import LAB
@@ -24,7 +24,6 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "search_off_by_one": "test_servers_needed_matches_the_fewest_that_meet_the_wait",
     "mean_for_percentile": "test_mm1_percentile_p99_is_far_above_the_mean",
 })
-MUTANTS = CATALOGUE.mutants
 
 
 @pytest.fixture(autouse=True)
@@ -74,25 +73,6 @@ def test_cli_run_with_an_off_by_one_pool_overshoots(capsys):
     assert data["theory"]["servers_needed"] == data["metrics"]["servers_needed"] + 1
 
 
-# -- through the library ---------------------------------------------------------------------
+# -- through the library: reference, stubs and every mutant ---------------------------------
 
-def test_mutants_are_catalogued():
-    CATALOGUE.assert_catalogued()
-
-
-def test_reference_passes_every_rule():
-    CATALOGUE.assert_reference_passes()
-
-
-def test_untouched_stubs_fail_every_rule_with_not_implemented_yet():
-    CATALOGUE.assert_stubs_not_implemented()
-
-
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
-def test_mutant_is_rejected_at_the_rule_it_breaks(mutant):
-    CATALOGUE.assert_rejected_at_its_rule(mutant)
-
-
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
-def test_mutant_is_caught_by_its_own_test(mutant):
-    CATALOGUE.assert_caught_by_its_own_test(mutant)
+globals().update(catalogue_tests(CATALOGUE))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker_support import Catalogue
+from checker_support import Catalogue, catalogue_tests
 from dslab.check import NOT_YET
 from dslab.cli import main
 from dslab.labs.raft.lab import LAB
@@ -25,7 +25,6 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "majority_off_by_one": "test_quorum_is_a_strict_majority",
     "own_vote_twice": "test_election_won_counts_each_voter_once",
 })
-MUTANTS = CATALOGUE.mutants
 
 
 @pytest.fixture(autouse=True)
@@ -76,25 +75,6 @@ def test_cli_run_with_a_short_majority_breaks_safety_in_a_partition(capsys):
     assert "a minority side never commits" in out
 
 
-# -- through the library ---------------------------------------------------------------------
+# -- through the library: reference, stubs and every mutant ---------------------------------
 
-def test_mutants_are_catalogued():
-    CATALOGUE.assert_catalogued()
-
-
-def test_reference_passes_every_rule():
-    CATALOGUE.assert_reference_passes()
-
-
-def test_untouched_stubs_fail_every_rule_with_not_implemented_yet():
-    CATALOGUE.assert_stubs_not_implemented()
-
-
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
-def test_mutant_is_rejected_at_the_rule_it_breaks(mutant):
-    CATALOGUE.assert_rejected_at_its_rule(mutant)
-
-
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
-def test_mutant_is_caught_by_its_own_test(mutant):
-    CATALOGUE.assert_caught_by_its_own_test(mutant)
+globals().update(catalogue_tests(CATALOGUE))

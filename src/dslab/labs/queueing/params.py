@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dslab.errors import InputError
+from dslab.params import param as _p
 from dslab.sim.dist import Dist, Exp
 from dslab.sim.station import DISCIPLINES
 
 MAX_REQUESTS = 2_000_000  # requests one run may send (about ten seconds of simulation)
 MAX_SERVERS = 10_000
 MAX_USERS = 100_000
-
-
-def _p(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dslab.errors import InputError
 from dslab.labs.raft.rules import quorum
+from dslab.params import param as _p
 from dslab.sim.dist import Dist, Uniform
 
 MAX_NODES = 25
 MAX_DURATION_MS = 600_000.0
-
-
-def _p(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
 
 
 @dataclass(frozen=True)
