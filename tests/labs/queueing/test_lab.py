@@ -140,3 +140,19 @@ def test_cli_run_prints_the_sweep_table_and_saves_the_plot(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "One run per utilization" in out and "hockey stick" in out
     assert (tmp_path / "queueing-hockey-stick-seed1.png").stat().st_size > 10_000
+
+
+def test_a_learners_formula_that_raises_gets_a_sentence_not_a_traceback(tmp_path, capsys):
+    mine = tmp_path / "mine.py"
+    mine.write_text("from dslab.labs.queueing.rules import littles_law, erlang_c, mm1_percentile\n"
+                    "def servers_needed(rate_per_s, service_ms, max_wait_ms):\n"
+                    "    return rate_per_s / 0\n")
+    assert main(["run", "queueing", "--pool-sizing", "--impl", str(mine), "--no-plot"]) == 2
+    err = capsys.readouterr().err
+    assert "ZeroDivisionError" in err and "Traceback" not in err
+    half = tmp_path / "half.py"
+    half.write_text("from dslab.labs.queueing.rules import littles_law, erlang_c, mm1_percentile\n"
+                    "def servers_needed(rate_per_s, service_ms, max_wait_ms):\n"
+                    "    return 11.5\n")
+    assert main(["run", "queueing", "--pool-sizing", "--impl", str(half), "--no-plot"]) == 2
+    assert "not a whole number of servers" in capsys.readouterr().err

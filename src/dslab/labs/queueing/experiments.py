@@ -14,7 +14,7 @@ from dslab.labs.queueing.checks import verdicts
 from dslab.labs.queueing.measure import burst_metrics, measure, occupancy
 from dslab.labs.queueing.model import QueueModel
 from dslab.labs.queueing.params import QueueParams
-from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate
+from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate, whole
 from dslab.result import Check
 
 
@@ -96,9 +96,9 @@ def pool(p: QueueParams, seed: int, impl: Any = None) -> Outcome:
     a = p.arrival_rate_per_s * S / 1000.0
     stable = math.floor(a) + 1
     need_ref = rules.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms)
-    need = r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms)
+    need = whole(r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms), "servers_needed")
     lo = max(stable, min(need_ref, need) - 2)
-    hi = max(need_ref, min(need, 4 * need_ref)) + 1
+    hi = max(need_ref, min(need, need_ref + 3)) + 1  # a wild answer is not worth 100 runs
     points, per_point, waits = [], [], {}
     for c in range(lo, hi + 1):
         model = QueueModel(p, seed + c, servers=c, record_path=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dslab.errors import InputError
 from dslab.labs.queueing import formulas, rules
 from dslab.labs.queueing.params import QueueParams
 from dslab.sim.dist import Const, Exp
@@ -115,6 +116,13 @@ def _closed(p: QueueParams, r: Any, c: int) -> dict[str, Any]:
     return out
 
 
+def whole(value: Any, rule: str) -> int:
+    """A learner's count as an int, or one sentence saying it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise InputError(f"{rule} returned {value!r}, which is not a whole number of servers.")
+    return int(value)
+
+
 def sweep_rate(p: QueueParams, utilization: float) -> float:
     """The arrival rate per second that keeps ``p.servers`` servers busy a given fraction."""
     return utilization * p.servers * 1000.0 / p.service_ms.mean()
@@ -135,7 +143,7 @@ def theory(p: QueueParams, impl: Any = None) -> dict[str, Any]:
         return out
     if p.max_wait_ms is not None:
         S = p.service_ms.mean()
-        need = r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms)
+        need = whole(r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms), "servers_needed")
         out = {"servers_needed": need,
                "Wq_ms_with_needed": predict(p, impl, servers=need)["Wq_ms"]}
         if need - 1 > p.arrival_rate_per_s * S / 1000.0:
