@@ -84,6 +84,13 @@ def test_replicas_sit_on_distinct_nodes_owner_first(scheme):
     assert r.ok and "3 distinct holders" in r.checks[0].detail
 
 
+@settings(max_examples=20)
+@given(st.lists(st.text("abc123", min_size=1, max_size=5), min_size=1, max_size=12, unique=True))
+def test_rendezvous_scored_as_arrays_agrees_with_the_rule_key_by_key(nodes):
+    s = make_scheme("rendezvous", nodes, IMPL)
+    assert s.place(KEYS) == {k: s.owner(k) for k in KEYS}
+
+
 def test_ring_owner_is_the_successor_of_the_key_hash():
     s = make_scheme("ring", ["a", "b", "c"], IMPL, 4)
     for k in KEYS[:50]:
@@ -195,6 +202,7 @@ def test_cli_add_node_json_is_stable_across_processes():
     (["--set", "change=leave", "--set", "nodes=1"], "change=leave needs at least 2 nodes"),
     (["--cache-join", "--set", "change_at_ms=30000"], "change_at_ms must fall inside the run"),
     (["--set", "vnode=3"], "Did you mean 'vnodes'?"),
+    (["--cache-join", "--set", "change_at_ms=19900"], "must leave a window of window_ms"),
 ])
 def test_bad_input_gets_one_sentence_and_exit_code_2(args, words):
     p = dslab("run", "hashing", *args)

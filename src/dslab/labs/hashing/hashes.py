@@ -31,6 +31,18 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def mix64_array(x: np.ndarray) -> np.ndarray:
+    """``mix64`` over a whole array of unsigned 64-bit integers at once (uint64 wraps as the
+    masks above do)."""
+    x = np.array(x, dtype=np.uint64)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
 def node_name(index: int, rng: np.random.Generator) -> str:
     """A node's name, ``n3-9f2c``: its index, then a tag drawn from the run's seed, so another seed
     puts the same cluster on another ring (as other host names would)."""

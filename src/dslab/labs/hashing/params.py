@@ -93,6 +93,12 @@ class HashingParams:
             raise InputError(
                 f"window_ms must be positive and at most duration_ms / 8 ({self.duration_ms / 8:g}), "
                 f"got {self.window_ms:g}: the hit ratio needs several windows to show a dip.")
+        if self.change != "none" and not (self.window_ms <= self.change_at_ms
+                                          <= self.duration_ms - 2 * self.window_ms):
+            raise InputError(
+                f"change_at_ms ({self.change_at_ms:g}) must leave a window of window_ms "
+                f"({self.window_ms:g}) before it and two after it, so between {self.window_ms:g} and "
+                f"{self.duration_ms - 2 * self.window_ms:g}: the dip is measured against the time around it.")
 
 
 def _one_of(name: str, value: str, options: tuple[str, ...]) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dslab.labs.hashing.hashes import stable_hash
+import numpy as np
+
+from dslab.labs.hashing.hashes import mix64_array, stable_hash
 
 SCHEMES = ("modulo", "ring", "rendezvous", "jump", "bounded")
 #: Schemes that promise a membership change moves keys only to or from the changed node.
@@ -104,6 +106,16 @@ class Rendezvous(Scheme):
 
     def holders(self, key: str, count: int) -> list[str]:
         return self.impl.rendezvous_rank(self.node_hashes, stable_hash(key), count)
+
+    def place(self, keys: Sequence[str]) -> dict[str, str]:
+        """The same answer as ``owner`` for every key, scored as arrays: a key set costs
+        keys × nodes weights, too many to score one at a time in Python."""
+        names = sorted(self.node_hashes)  # argmax keeps the first of equal scores, as the rule does
+        nodes = np.array([self.node_hashes[n] for n in names], dtype=np.uint64)
+        hashes = np.array([stable_hash(k) for k in keys], dtype=np.uint64)
+        best = np.concatenate([np.argmax(mix64_array(hashes[i:i + 4096, None] ^ nodes[None, :]), axis=1)
+                               for i in range(0, len(keys), 4096)] or [np.zeros(0, dtype=int)])
+        return {k: names[b] for k, b in zip(keys, best.tolist(), strict=True)}
 
 
 class Jump(Scheme):

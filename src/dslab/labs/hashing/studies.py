@@ -16,6 +16,7 @@ from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names
 from dslab.labs.hashing.schemes import SCHEMES, Bounded, Scheme, make_scheme
 from dslab.sim.simulation import Simulation
+from dslab.sim.stats import percentile
 
 VNODE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 RINGS_PER_STEP = 16
@@ -169,6 +170,9 @@ def cache_metrics(p: Any, run: CacheCluster) -> dict[str, Any]:
     def between(lo: float, hi: float, values: np.ndarray) -> np.ndarray:
         return values[(t >= lo) & (t < hi)]
 
+    def mean(values: np.ndarray) -> float:
+        return float(values.mean()) if len(values) else float("nan")
+
     def fetch_rate(lo: float, hi: float) -> float:
         f = np.asarray(run.fetch_times)
         return float(np.sum((f >= lo) & (f < hi))) * 1000.0 / (hi - lo)
@@ -178,22 +182,21 @@ def cache_metrics(p: Any, run: CacheCluster) -> dict[str, Any]:
     loads = np.array([served.get(n, 0) for n in run.scheme.members], dtype=float)
     out: dict[str, Any] = {}
     if p.change == "none":
-        out["hit_ratio"] = float(between(lo, hi, hit).mean())
+        out["hit_ratio"] = mean(between(lo, hi, hit))
         out["db_load_per_s"] = fetch_rate(lo, hi)
         out["db_load_peak_per_s"] = float(db[start >= lo].max())
     else:
         c = p.change_at_ms
-        out["hit_ratio_before"] = float(between(c / 2, c, hit).mean())
+        out["hit_ratio_before"] = mean(between(c / 2, c, hit))
         out["hit_ratio_dip"] = float(ratio[np.argmin(np.abs(start - c))])
-        out["hit_ratio_after"] = float(between(lo, hi, hit).mean())
+        out["hit_ratio_after"] = mean(between(lo, hi, hit))
         out["db_load_before_per_s"] = fetch_rate(c / 2, c)
         out["db_load_peak_per_s"] = float(db[start >= c - 1e-9].max())
         out["moved_fraction"] = run.moved["moved_fraction"]
         out["moved_between_unchanged"] = run.moved["moved_between_unchanged"]
     out["load_max_over_mean"] = spread(loads)["load_max_over_mean"]
     out["busiest_node_load"] = float(loads.max()) * run.service_ms / (hi - lo)
-    out["latency_p99_ms"] = float(np.percentile(between(lo if p.change == "none" else p.change_at_ms / 2,
-                                                        hi, lat), 99))
+    out["latency_p99_ms"] = percentile(between(lo if p.change == "none" else p.change_at_ms / 2, hi, lat), 99)
     if isinstance(run.scheme, Bounded):
         out["spilled_fraction"] = run.spilled / max(1, run.done)
     return out
