@@ -18,6 +18,8 @@
   cache of ``C`` keys for a characteristic time ``T`` solving ``Σ (1 - exp(-λ_i T)) = C``, and
   key ``i`` hits with chance ``1 - exp(-λ_i T)``. Nodes with random key sets are treated as one
   cache of their total size.
+* **Hot key.** When the hottest key's share ``p_1`` exceeds ``1/n``, its node is offered about
+  ``p_1 + (1 - p_1)/n`` of all requests, whatever the scheme, unless requests may spill.
 """
 
 from __future__ import annotations
@@ -156,7 +158,11 @@ def cache_theory(p: Any) -> dict[str, Any]:
     h = che_hit_probabilities(rates, p.nodes * p.cache_keys_per_node)
     before = float(np.sum(prob * h))
     if p.change == "none":
-        return {"hit_ratio": before, "db_load_per_s": p.request_rate_per_s * (1 - before)}
+        out = {"hit_ratio": before, "db_load_per_s": p.request_rate_per_s * (1 - before)}
+        if prob[0] > 1 / p.nodes:  # one key outweighs a node's fair share: its node is the busiest
+            share = float(prob[0]) + (1 - float(prob[0])) / p.nodes
+            out["busiest_node_load"] = p.request_rate_per_s * share / p.node_capacity_per_s
+        return out
     after_nodes = p.nodes + (1 if p.change == "join" else -1)
     after = float(np.sum(prob * che_hit_probabilities(rates, after_nodes * p.cache_keys_per_node)))
     f = moved_fraction(p.scheme, p.nodes, p.change)
