@@ -205,10 +205,13 @@ class CacheCluster:
         asked, _ = np.histogram(t, edges)
         hits, _ = np.histogram(t[self.hit[: self.done]], edges)
         fetched, _ = np.histogram(np.asarray(self.fetch_times), edges)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(asked > 0, hits / np.maximum(asked, 1), np.nan)
+        ratio = np.where(asked > 0, hits / np.maximum(asked, 1), np.nan)
+        slot = np.searchsorted(edges, t, side="right") - 1
+        lat = self.latency_ms[: self.done]
+        p99 = [float(np.percentile(lat[slot == k], 99)) if asked[k] else float("nan")
+               for k in range(len(edges) - 1)]
         return {"start_ms": edges[:-1].tolist(), "hit_ratio": ratio.tolist(),
-                "db_per_s": (fetched * 1000.0 / w).tolist()}
+                "db_per_s": (fetched * 1000.0 / w).tolist(), "latency_p99_ms": p99}
 
     def served(self, lo_ms: float, hi_ms: float) -> Counter:
         """Requests each node served among those arriving in [lo_ms, hi_ms)."""

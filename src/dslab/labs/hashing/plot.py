@@ -33,7 +33,8 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
     if s["study"] == "vnodes":
         panels = [draw_sweep, draw_sweep_max]
     elif s["study"] == "cache":
-        panels = [draw_hit_ratio, draw_db_load, draw_served]
+        panels = ([draw_hit_ratio, draw_db_load, draw_served] if s["change"] != "none"
+                  else [draw_latency, draw_served, draw_db_load])
     else:
         panels = ([draw_ring_panel] if s["ring"] else []) + [draw_loads]
         if "movement" in s:
@@ -176,7 +177,7 @@ def _over_time(ax: Axes, r: Result, field: str, ylabel: str) -> None:
         ax.text(s["change_at_ms"] / 1000.0, ax.get_ylim()[1], f" node {what}", va="top", fontsize=8)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="lower right" if field == "hit_ratio" else "upper right")
+    ax.legend(fontsize=8, loc="lower right" if field == "hit_ratio" else "upper left")
 
 
 def draw_hit_ratio(ax: Axes, r: Result) -> None:
@@ -185,6 +186,11 @@ def draw_hit_ratio(ax: Axes, r: Result) -> None:
     for k in ("hit_ratio_before", "hit_ratio"):
         if r.theory.get(k):
             ax.axhline(r.theory[k], color="#999999", linestyle=":", linewidth=1)
+
+
+def draw_latency(ax: Axes, r: Result) -> None:
+    _over_time(ax, r, "latency_p99_ms", f"p99 latency per {r.params['window_ms']:g} ms (ms, log scale)")
+    ax.set_yscale("log")
 
 
 def draw_db_load(ax: Axes, r: Result) -> None:
@@ -203,6 +209,10 @@ def draw_served(ax: Axes, r: Result) -> None:
         ax.bar(x, served / served.mean(), width=width, color=SCHEME_COLORS[name], label=NAMES[name])
     ax.axhline(1.0, color="#333333", linestyle="--", linewidth=1, label="mean")
     nodes = s["runs"][s["scheme"]]["nodes"]
+    capacity = r.params["node_capacity_per_s"] / (r.params["request_rate_per_s"] / len(nodes))
+    if capacity < 2.5:
+        ax.axhline(capacity, color="#c1121f", linewidth=1.2, label="a node's capacity")
     ax.set_xticks(range(len(nodes)), nodes, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("requests served over the mean (end of run)")
+    when = "second half of the run" if s["change"] == "none" else f"after the {s['change']}"
+    ax.set_ylabel(f"requests per node over the mean ({when})")
     ax.legend(fontsize=8)
