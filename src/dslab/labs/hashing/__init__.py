@@ -1,0 +1,1 @@
+"""The consistent-hashing lab: placement schemes, what moves on a membership change, a cache cluster."""

@@ -1,0 +1,220 @@
+"""The discrete-event study: a cache cluster in front of a slow database.
+
+Requests arrive as a Poisson stream, each for a key drawn from a Zipf popularity; the placement
+scheme routes it to a cache node, which serves requests one at a time (FIFO). A hit is answered
+from the node's LRU cache; a miss waits for the database, and requests for the same key that
+arrive meanwhile wait for the same fetch (coalesced) rather than asking again. One node may join
+or leave mid-run: a joining node starts empty, a leaving node's cache is gone.
+
+Every scheme sees the same request stream for the same seed, so their curves differ only by
+where the keys went.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dslab.labs.hashing.analysis import movement
+from dslab.labs.hashing.checks import PlacementMonitor
+from dslab.labs.hashing.hashes import key_names, node_name, node_names, stable_hash
+from dslab.labs.hashing.schemes import Bounded, make_scheme
+from dslab.labs.hashing.theory import zipf_probabilities
+from dslab.sim.simulation import Simulation
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What every scheme is asked: the nodes, the keys (most popular first) and the requests."""
+
+    nodes: list[str]
+    newcomer: str
+    keys: list[str]
+    times_ms: np.ndarray
+    ranks: np.ndarray
+
+
+def make_workload(p: Any, seed: int) -> Workload:
+    sim = Simulation(seed)
+    names = sim.rng("hashing.names")
+    nodes = node_names(p.nodes, names)
+    newcomer = node_name(p.nodes, names)
+    keys = key_names(p.keys, sim.rng("hashing.keys"))
+    rng = sim.rng("hashing.requests")
+    mean_gap = 1000.0 / p.request_rate_per_s
+    expected = p.request_rate_per_s * p.duration_ms / 1000.0
+    times = np.cumsum(rng.exponential(mean_gap, size=int(expected + 6 * expected**0.5 + 20)))
+    while times[-1] < p.duration_ms:  # (practically never) draw more until the run is covered
+        times = np.concatenate([times, times[-1] + np.cumsum(rng.exponential(mean_gap, size=1000))])
+    times = times[times < p.duration_ms]
+    cdf = np.cumsum(zipf_probabilities(p.keys, p.zipf_s))
+    ranks = np.minimum(np.searchsorted(cdf, rng.random(len(times)), side="right"), p.keys - 1)
+    return Workload(nodes, newcomer, keys, times, ranks)
+
+
+class CacheCluster:
+    """One scheme's cache cluster driven through the workload."""
+
+    def __init__(self, p: Any, seed: int, scheme: str, work: Workload, impl: Any,
+                 monitor: PlacementMonitor | None = None) -> None:
+        self.p, self.work, self.impl, self.monitor = p, work, impl, monitor
+        self.sim = Simulation(seed)
+        self.scheme = make_scheme(scheme, work.nodes, impl, p.vnodes, p.c)
+        self.service_ms = 1000.0 / p.node_capacity_per_s
+        self.caches: dict[str, OrderedDict[str, bool]] = {}
+        self.busy_until: dict[str, float] = {}
+        self.inflight: dict[str, list[float]] = {}
+        self.fetching: dict[str, dict[str, float]] = {}
+        for node in work.nodes:
+            self._open(node)
+        n = len(work.times_ms)
+        self.hit = np.zeros(n, dtype=bool)
+        self.latency_ms = np.zeros(n)
+        self.served_by: list[str] = [""] * n
+        self.fetch_times: list[float] = []
+        self.spilled = 0
+        self.peak_inflight: tuple[int, int] | None = None  # (requests in flight, cap) at the fullest
+        self.over_cap: tuple[int, int] | None = None  # the worst breach of the cap, if any
+        self.moved: dict[str, Any] | None = None
+        self.done = 0
+        self._warm()
+        self._check("at the start")
+        if p.change != "none":
+            self.sim.call_at(p.change_at_ms, self._change)
+        self.sim.env.process(self._arrivals())
+
+    def run(self) -> CacheCluster:
+        self.sim.run(self.p.duration_ms)
+        return self
+
+    # -- membership ----------------------------------------------------------------------------
+    def _open(self, node: str) -> None:
+        self.caches[node] = OrderedDict()
+        self.busy_until[node] = self.sim.now
+        self.inflight[node] = []
+        self.fetching[node] = {}
+
+    def _warm(self) -> None:
+        """Start warm: each node holds its most popular keys (inserted least popular first, so
+        the hottest are the most recently used)."""
+        for key in reversed(self.work.keys[: 2 * self.p.cache_keys_per_node * len(self.work.nodes)]):
+            self._store(self.scheme.owner(key), key)
+
+    def _change(self) -> None:
+        keys = self.work.keys
+        before = {k: self.scheme.owner(k) for k in keys}
+        if self.p.change == "join":
+            changed = self.work.newcomer
+            self.scheme.add(changed)
+            self._open(changed)
+        else:
+            changed = self.scheme.members[-1]
+            self.scheme.remove(changed)
+            for table in (self.caches, self.busy_until, self.inflight, self.fetching):
+                del table[changed]
+        after = {k: self.scheme.owner(k) for k in keys}
+        self.moved = movement(self.impl.moved_keys(before, after), len(keys), changed)
+        if self.monitor is not None:
+            self.monitor.change(self.scheme, self.moved["moved_between_unchanged"])
+        self._check(f"after the {self.p.change}")
+
+    def _check(self, when: str) -> None:
+        if self.monitor is None:
+            return
+        self.monitor.owners(self.scheme, {k: self.scheme.owner(k) for k in self.work.keys}, when)
+        if hasattr(self.scheme, "ring"):
+            self.monitor.ring(self.scheme.ring, self.scheme.members, self.p.vnodes, when)
+
+    # -- requests ------------------------------------------------------------------------------
+    def _arrivals(self):
+        env = self.sim.env
+        for i, t in enumerate(self.work.times_ms):
+            yield env.timeout(float(t) - env.now)
+            self._request(i, float(t))
+
+    def _loads(self, now: float) -> dict[str, int]:
+        out = {}
+        for node, heap in self.inflight.items():
+            while heap and heap[0] <= now:
+                heapq.heappop(heap)
+            out[node] = len(heap)
+        return out
+
+    def _request(self, i: int, now: float) -> None:
+        key = self.work.keys[int(self.work.ranks[i])]
+        if isinstance(self.scheme, Bounded):
+            loads = self._loads(now)
+            node = self.scheme.route(key, loads)
+            held = (loads[node] + 1, self.scheme.cap)
+            if self.peak_inflight is None or held[0] > self.peak_inflight[0]:
+                self.peak_inflight = held
+            worst = self.over_cap[0] - self.over_cap[1] if self.over_cap else 0
+            if held[0] - held[1] > worst:
+                self.over_cap = held
+            self.spilled += node != self.impl.ring_owner(self.scheme.ring, stable_hash(key))
+        else:
+            node = self.scheme.route(key, {})
+        start = max(now, self.busy_until[node])
+        done = start + self.service_ms
+        self.busy_until[node] = done
+        cache = self.caches[node]
+        if key in cache:
+            cache.move_to_end(key)
+            end = done
+            self.hit[i] = True
+        else:
+            pending = self.fetching[node].get(key)
+            if pending is not None:
+                end = max(done, pending)
+            else:
+                end = done + self.p.db_latency_ms
+                self.fetching[node][key] = end
+                self.fetch_times.append(now)
+                self.sim.call_at(end, self._filled, node, key)
+        heapq.heappush(self.inflight[node], end)
+        self.latency_ms[i] = end - now
+        self.served_by[i] = node
+        self.done = i + 1
+
+    def _filled(self, node: str, key: str) -> None:
+        if node in self.caches:  # a node that left takes its fetches with it
+            self.fetching[node].pop(key, None)
+            self._store(node, key)
+
+    def _store(self, node: str, key: str) -> None:
+        cache = self.caches[node]
+        cache[key] = True
+        cache.move_to_end(key)
+        if len(cache) > self.p.cache_keys_per_node:
+            cache.popitem(last=False)
+
+    # -- measurements --------------------------------------------------------------------------
+    def windows(self) -> dict[str, list[float]]:
+        """Hit ratio and database fetches per second in windows of ``window_ms``, aligned so the
+        membership change falls on a window boundary."""
+        p = self.p
+        w = p.window_ms
+        anchor = p.change_at_ms if p.change != "none" else 0.0
+        first = anchor - w * np.floor(anchor / w)
+        edges = np.arange(first, p.duration_ms + 1e-9, w)
+        t = self.work.times_ms[: self.done]
+        asked, _ = np.histogram(t, edges)
+        hits, _ = np.histogram(t[self.hit[: self.done]], edges)
+        fetched, _ = np.histogram(np.asarray(self.fetch_times), edges)
+        ratio = np.where(asked > 0, hits / np.maximum(asked, 1), np.nan)
+        slot = np.searchsorted(edges, t, side="right") - 1
+        lat = self.latency_ms[: self.done]
+        p99 = [float(np.percentile(lat[slot == k], 99)) if asked[k] else float("nan")
+               for k in range(len(edges) - 1)]
+        return {"start_ms": edges[:-1].tolist(), "hit_ratio": ratio.tolist(),
+                "db_per_s": (fetched * 1000.0 / w).tolist(), "latency_p99_ms": p99}
+
+    def served(self, lo_ms: float, hi_ms: float) -> Counter:
+        """Requests each node served among those arriving in [lo_ms, hi_ms)."""
+        t = self.work.times_ms[: self.done]
+        idx = np.nonzero((t >= lo_ms) & (t < hi_ms))[0]
+        return Counter(self.served_by[i] for i in idx)

@@ -1,0 +1,107 @@
+"""The hashing lab's invariants, checked on every run.
+
+Each study reports what it saw to a :class:`PlacementMonitor`, which notes the first few times a
+property breaks (with the key, node or scheme involved) and turns the record into verdicts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dslab.labs.hashing.schemes import Scheme
+from dslab.result import Check
+from dslab.wording import count
+
+
+@dataclass
+class PlacementMonitor:
+    replicas: int
+    violations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    keys_checked: int = 0
+    rings_checked: int = 0
+    changes: list[tuple[str, int, bool]] = field(default_factory=list)  # (scheme, between, consistent)
+    consistent_changes: int = 0
+    cap_checks: int = 0
+    cap_seen: tuple[int, int, str] | None = None  # (largest load seen, its cap, of what)
+
+    def owners(self, scheme: Scheme, owners: Mapping[str, str], when: str) -> None:
+        """Every key has one owner among the members, and ``replicas`` distinct holders, the owner
+        first."""
+        members = set(scheme.members)
+        for key, node in owners.items():
+            if node not in members:
+                self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
+                continue
+            if self.replicas > 1:
+                held = scheme.holders(key, self.replicas)
+                if len(set(held)) != self.replicas or not set(held) <= members or held[0] != node:
+                    self._violate("owner", f"{when}, {scheme.name} put the {self.replicas} copies of "
+                                  f"{key} (owner {node}) on {held}")
+        self.keys_checked += len(owners)
+
+    def ring(self, ring: Sequence[tuple[int, str]], nodes: Sequence[str], vnodes: int, when: str) -> None:
+        """A ring holds ``vnodes`` points per node, sorted, on distinct positions."""
+        self.rings_checked += 1
+        positions = [pos for pos, _ in ring]
+        if positions != sorted(positions):
+            self._violate("ring", f"{when}, the ring is not sorted by position")
+        per_node = Counter(node for _, node in ring)
+        wrong = {n: per_node.get(n, 0) for n in nodes if per_node.get(n, 0) != vnodes}
+        if wrong or set(per_node) - set(nodes):
+            self._violate("ring", f"{when}, points per node should be {vnodes}, got {dict(per_node)}")
+        if len(set(positions)) != len(positions):
+            dup = len(positions) - len(set(positions))
+            self._violate("ring", f"{when}, {count(dup, 'point')} landed on a position already taken "
+                          "(two virtual nodes share a label)")
+
+    def change(self, scheme: Scheme, between_unchanged: int) -> None:
+        """A consistent scheme moves no key from one unchanged node to another."""
+        self.changes.append((scheme.name, between_unchanged, scheme.consistent))
+        if scheme.consistent:
+            self.consistent_changes += 1
+            if between_unchanged:
+                self._violate("moved", f"{scheme.name} moved {count(between_unchanged, 'key')} between "
+                              "nodes that neither joined nor left")
+
+    def load(self, largest: int, cap: int, what: str) -> None:
+        """Bounded loads never put more than the cap on a node."""
+        self.cap_checks += 1
+        if self.cap_seen is None or largest - cap > self.cap_seen[0] - self.cap_seen[1]:
+            self.cap_seen = (largest, cap, what)
+        if largest > cap:
+            self._violate("cap", f"a node reached {largest} {what} against a cap of {cap}")
+
+    def _violate(self, prop: str, text: str) -> None:
+        if len(self.violations[prop]) < 3:
+            self.violations[prop].append(text)
+
+    def verdicts(self) -> list[Check]:
+        v = self.violations
+        copies = f" and {self.replicas} distinct holders" if self.replicas > 1 else ""
+        moved_detail = "no membership change in this run"
+        if self.consistent_changes:
+            moved_detail = (f"{count(self.consistent_changes, 'change')} under consistent schemes moved keys "
+                            "only to or from the node that changed")
+        unpromised = [f"{n} moved {count(b, 'key')}" for n, b, ok in self.changes if b and not ok]
+        if unpromised:
+            moved_detail += " (not promised by the others: " + ", ".join(unpromised) + ")"
+        cap_detail = "no bounded-loads placement in this run"
+        if self.cap_seen is not None:
+            held, cap, what = self.cap_seen
+            cap_detail = (f"at its fullest a node held {held:,} {what} against a cap of {cap:,} "
+                          f"({count(self.cap_checks, 'placement')} checked)")
+        rings = "no ring in this run"
+        if self.rings_checked:
+            rings = f"{count(self.rings_checked, 'ring')} checked"
+        return [
+            Check("every key has exactly one owner", not v["owner"],
+                  "; ".join(v["owner"]) or f"{self.keys_checked:,} key placements, each on one member"
+                  f"{copies}"),
+            Check("ring points: vnodes per node, none shared", not v["ring"],
+                  "; ".join(v["ring"]) or rings),
+            Check("consistent schemes move no key between unchanged nodes", not v["moved"],
+                  "; ".join(v["moved"]) or moved_detail),
+            Check("bounded loads never exceed the cap", not v["cap"], "; ".join(v["cap"]) or cap_detail),
+        ]

@@ -1,0 +1,100 @@
+"""Where a key lives, as pure functions (the reference solution of the exercise).
+
+A ring is a list of ``(position, node)`` points sorted by position, positions being 64-bit
+stable hashes; a key belongs to the first point at or after its own hash, going round past the
+top back to the start (Karger et al., 1997). Nothing here keeps state or knows about time:
+``schemes.py`` calls these through an implementation object, so a learner's four exercise rules
+can be swapped in and the whole lab runs on them.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+
+from dslab.labs.hashing.hashes import MASK64, mix64, stable_hash
+
+#: The rules the exercise asks a learner to write; the rest stay as given.
+EXERCISE = ("ring_owner", "build_ring", "jump_hash", "moved_keys")
+
+Point = tuple[int, str]  # (position on the ring, node)
+
+JUMP_MULTIPLIER = 2862933555777941757  # the 64-bit LCG of Lamping and Veach (2014)
+
+
+def build_ring(nodes: Iterable[str], vnodes: int) -> list[Point]:
+    """The ring for ``nodes`` with ``vnodes`` points each: point ``i`` of node ``n`` sits at
+    ``stable_hash(f"{n}#{i}")``. The ``#`` matters: without it, node "n1" point 11 and node
+    "n11" point 1 would share the label "n111" and land on the same spot."""
+    return sorted((stable_hash(f"{node}#{i}"), node) for node in nodes for i in range(vnodes))
+
+
+def ring_owner(ring: Sequence[Point], key_hash: int) -> str:
+    """The node owning ``key_hash``: the first point at or after it clockwise, wrapping from the
+    end of the ring to its start. Binary search keeps a lookup at O(log points)."""
+    i = bisect_left(ring, key_hash, key=lambda point: point[0])
+    return ring[i % len(ring)][1]
+
+
+def jump_hash(key: int, buckets: int) -> int:
+    """Jump consistent hash (Lamping and Veach, 2014): the bucket in ``[0, buckets)`` for the
+    64-bit ``key``. Growing ``buckets`` by one moves a key only into the new bucket."""
+    b, j = -1, 0
+    while j < buckets:
+        b = j
+        key = (key * JUMP_MULTIPLIER + 1) & MASK64
+        j = int((b + 1) * (float(1 << 31) / float((key >> 33) + 1)))
+    return b
+
+
+def moved_keys(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The keys whose owner changed from ``before`` to ``after`` (both map the same keys to
+    nodes), each with ``(old owner, new owner)``."""
+    return {k: (old, after[k]) for k, old in before.items() if after[k] != old}
+
+
+# -- given rules (not part of the exercise) ------------------------------------------------------
+
+def modulo_owner(nodes: Sequence[str], key_hash: int) -> str:
+    """Hash-mod-N: the node at index ``key_hash % N``. Even, but N changes every owner."""
+    return nodes[key_hash % len(nodes)]
+
+
+def ring_walk(ring: Sequence[Point], key_hash: int, count: int) -> list[str]:
+    """The first ``count`` distinct nodes met going clockwise from ``key_hash``: the key's owner,
+    then the nodes holding its replicas (a node's later points are skipped, so no node holds two
+    copies)."""
+    start = bisect_left(ring, key_hash, key=lambda point: point[0])
+    found: list[str] = []
+    for k in range(len(ring)):
+        node = ring[(start + k) % len(ring)][1]
+        if node not in found:
+            found.append(node)
+            if len(found) == count:
+                break
+    return found
+
+
+def rendezvous_rank(node_hashes: Mapping[str, int], key_hash: int, count: int) -> list[str]:
+    """Highest random weight (Thaler and Ravishankar, 1998): every node scores the key, the
+    ``count`` highest scores hold it. A node leaving only hands on the keys it won."""
+    scored = sorted(node_hashes, key=lambda n: (-mix64(node_hashes[n] ^ key_hash), n))
+    return scored[:count]
+
+
+def load_cap(c: float, balls: int, bins: int) -> int:
+    """The most any node may hold under consistent hashing with bounded loads (Mirrokni, Thorup
+    and Zadimoghaddam, 2016): ``ceil(c * balls / bins)``."""
+    return max(1, math.ceil(c * balls / bins - 1e-9))
+
+
+def bounded_pick(ring: Sequence[Point], key_hash: int, loads: Mapping[str, int], cap: int) -> str:
+    """The first node clockwise from ``key_hash`` whose load is below ``cap``: the key's ring
+    owner if it has room, else the next node round that does."""
+    start = bisect_left(ring, key_hash, key=lambda point: point[0])
+    for k in range(len(ring)):
+        node = ring[(start + k) % len(ring)][1]
+        if loads.get(node, 0) < cap:
+            return node
+    raise ValueError(f"every node is at the cap of {cap}: the cap is too low for the load")

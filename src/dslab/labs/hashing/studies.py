@@ -1,0 +1,202 @@
+"""The three studies, each from parameters to metrics, plot series and checked invariants:
+placement (keys per node, and what one membership change moves under every scheme), vnodes
+(ring spread against points per node) and cache (the discrete-event cache cluster)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dslab.labs.hashing.analysis import load_stats, movement, ring_shares, spread
+from dslab.labs.hashing.cache import CacheCluster, make_workload
+from dslab.labs.hashing.checks import PlacementMonitor
+from dslab.labs.hashing.hashes import key_names, node_name, node_names
+from dslab.labs.hashing.schemes import SCHEMES, Bounded, Scheme, make_scheme
+from dslab.sim.simulation import Simulation
+from dslab.sim.stats import percentile
+
+VNODE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+RINGS_PER_STEP = 16
+
+
+@dataclass
+class Study:
+    metrics: dict[str, Any]
+    series: dict[str, Any]
+    monitor: PlacementMonitor
+    facts: dict[str, Any] = field(default_factory=dict)  # for the story
+
+
+def _members_and_keys(p: Any, seed: int) -> tuple[list[str], str, list[str], Simulation]:
+    sim = Simulation(seed)
+    names = sim.rng("hashing.names")
+    nodes = node_names(p.nodes, names)
+    return nodes, node_name(p.nodes, names), key_names(p.keys, sim.rng("hashing.keys")), sim
+
+
+def _apply_change(scheme: Scheme, change: str, newcomer: str) -> str:
+    """Make the change; return the node that joined or left (the last one leaves)."""
+    if change == "join":
+        scheme.add(newcomer)
+        return newcomer
+    gone = scheme.members[-1]
+    scheme.remove(gone)
+    return gone
+
+
+def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: Any, when: str) -> None:
+    mon.owners(scheme, owners, when)
+    if hasattr(scheme, "ring"):
+        mon.ring(scheme.ring, scheme.members, p.vnodes, when)
+    if isinstance(scheme, Bounded):
+        mon.load(max(Counter(owners.values()).values()), scheme.cap, "keys")
+
+
+def placement(p: Any, seed: int, impl: Any) -> Study:
+    nodes, newcomer, keys, _ = _members_and_keys(p, seed)
+    mon = PlacementMonitor(p.replicas)
+    main = make_scheme(p.scheme, nodes, impl, p.vnodes, p.c)
+    owners = main.place(keys)
+    _observe(mon, main, owners, p, "at the start")
+    metrics: dict[str, Any] = dict(load_stats(owners, main.members))
+    if p.replicas > 1:
+        copies = Counter(n for k in keys for n in main.holders(k, p.replicas))
+        metrics["replica_load_max_over_mean"] = spread(
+            np.array([copies.get(n, 0) for n in main.members], dtype=float))["load_max_over_mean"]
+    series: dict[str, Any] = {"study": "placement", "scheme": p.scheme, "nodes": list(main.members),
+                              "loads": [Counter(owners.values()).get(n, 0) for n in main.members],
+                              "ring": list(getattr(main, "ring", [])), "keys": len(keys)}
+    if isinstance(main, Bounded):
+        series["cap"] = main.cap
+    if p.change == "none":
+        return Study(metrics, series, mon)
+    per_scheme = {}
+    for name in SCHEMES:
+        s = main if name == p.scheme else make_scheme(name, nodes, impl, p.vnodes, p.c)
+        before = owners if s is main else s.place(keys)
+        changed = _apply_change(s, p.change, newcomer)
+        after = s.place(keys)
+        moved = movement(impl.moved_keys(before, after), len(keys), changed)
+        mon.change(s, moved["moved_between_unchanged"])
+        _observe(mon, s, after, p, f"after the {p.change}")
+        per_scheme[name] = moved
+        if s is main:
+            series.update(ring_after=list(getattr(s, "ring", [])), nodes_after=list(s.members),
+                          changed=changed, loads_after=[Counter(after.values()).get(n, 0) for n in s.members])
+    mine = per_scheme[p.scheme]
+    metrics["moved_fraction"] = mine["moved_fraction"]
+    metrics["moved_between_unchanged"] = mine["moved_between_unchanged"]
+    series["movement"] = per_scheme
+    return Study(metrics, series, mon, {"changed": series["changed"]})
+
+
+def vnodes(p: Any, seed: int, impl: Any) -> Study:
+    """The ring at ``p.vnodes`` measured with keys, and a sweep of points per node measured by
+    each node's exact share of the circle, over several independently named clusters."""
+    nodes, _, keys, sim = _members_and_keys(p, seed)
+    mon = PlacementMonitor(p.replicas)
+    ring = make_scheme("ring", nodes, impl, p.vnodes, p.c)
+    owners = ring.place(keys)
+    _observe(mon, ring, owners, p, "at the start")
+    metrics = dict(load_stats(owners, ring.members))
+    rng = sim.rng("hashing.sweep")
+    steps = sorted({v for v in VNODE_STEPS if v <= max(p.vnodes, 256)} | {p.vnodes})
+    sweep: dict[int, dict[str, list[float]]] = {}
+    for v in steps:
+        cvs, maxes = [], []
+        for _ in range(RINGS_PER_STEP):
+            names = node_names(p.nodes, rng)
+            points = impl.build_ring(sorted(names), v)
+            mon.ring(points, names, v, f"in the sweep at {v} vnodes")
+            s = spread(ring_shares(points, names))
+            cvs.append(s["load_cv"])
+            maxes.append(s["load_max_over_mean"])
+        sweep[v] = {"cv": cvs, "max_over_mean": maxes}
+    series = {"study": "vnodes", "scheme": "ring", "nodes": list(ring.members),
+              "loads": [Counter(owners.values()).get(n, 0) for n in ring.members],
+              "sweep": sweep, "vnodes": p.vnodes, "node_count": p.nodes, "keys": len(keys)}
+    return Study(metrics, series, mon)
+
+
+def _compared(p: Any) -> list[str]:
+    """The schemes a cache run simulates: the chosen one, and the ring and hash-mod-N to set it
+    against."""
+    return [s for s in SCHEMES if s in {p.scheme, "ring", "modulo"}]
+
+
+def cache(p: Any, seed: int, impl: Any) -> Study:
+    work = make_workload(p, seed)
+    mon = PlacementMonitor(p.replicas)
+    runs = {}
+    for name in _compared(p):
+        runs[name] = CacheCluster(p, seed, name, work, impl, mon if name == p.scheme else None).run()
+    main = runs[p.scheme]
+    metrics = cache_metrics(p, main)
+    if isinstance(main.scheme, Bounded) and main.peak_inflight is not None:
+        mon.load(*(main.over_cap or main.peak_inflight), "requests in flight")
+    series: dict[str, Any] = {"study": "cache", "scheme": p.scheme, "change": p.change,
+                              "change_at_ms": p.change_at_ms, "duration_ms": p.duration_ms,
+                              "runs": {}}
+    lo, hi = _steady(p)
+    for name, run in runs.items():
+        served = run.served(lo, hi)
+        series["runs"][name] = {**run.windows(), "nodes": list(run.scheme.members),
+                                "served": [served.get(n, 0) for n in run.scheme.members],
+                                "metrics": cache_metrics(p, run)}
+    facts = {"compared": list(runs), "requests": len(work.times_ms),
+             "newcomer": work.newcomer if p.change == "join" else work.nodes[-1]}
+    return Study(metrics, series, mon, facts)
+
+
+def _steady(p: Any) -> tuple[float, float]:
+    """The stretch the load figures cover: after the change, or the second half of the run."""
+    if p.change == "none":
+        return p.duration_ms / 2, p.duration_ms
+    return p.change_at_ms + (p.duration_ms - p.change_at_ms) / 2, p.duration_ms
+
+
+def cache_metrics(p: Any, run: CacheCluster) -> dict[str, Any]:
+    w = run.windows()
+    start = np.asarray(w["start_ms"])
+    ratio = np.asarray(w["hit_ratio"])
+    db = np.asarray(w["db_per_s"])
+    t = run.work.times_ms[: run.done]
+    hit = run.hit[: run.done]
+    lat = run.latency_ms[: run.done]
+
+    def between(lo: float, hi: float, values: np.ndarray) -> np.ndarray:
+        return values[(t >= lo) & (t < hi)]
+
+    def mean(values: np.ndarray) -> float:
+        return float(values.mean()) if len(values) else float("nan")
+
+    def fetch_rate(lo: float, hi: float) -> float:
+        f = np.asarray(run.fetch_times)
+        return float(np.sum((f >= lo) & (f < hi))) * 1000.0 / (hi - lo)
+
+    lo, hi = _steady(p)
+    served = run.served(lo, hi)
+    loads = np.array([served.get(n, 0) for n in run.scheme.members], dtype=float)
+    out: dict[str, Any] = {}
+    if p.change == "none":
+        out["hit_ratio"] = mean(between(lo, hi, hit))
+        out["db_load_per_s"] = fetch_rate(lo, hi)
+        out["db_load_peak_per_s"] = float(db[start >= lo].max())
+    else:
+        c = p.change_at_ms
+        out["hit_ratio_before"] = mean(between(c / 2, c, hit))
+        out["hit_ratio_dip"] = float(ratio[np.argmin(np.abs(start - c))])
+        out["hit_ratio_after"] = mean(between(lo, hi, hit))
+        out["db_load_before_per_s"] = fetch_rate(c / 2, c)
+        out["db_load_peak_per_s"] = float(db[start >= c - 1e-9].max())
+        out["moved_fraction"] = run.moved["moved_fraction"]
+        out["moved_between_unchanged"] = run.moved["moved_between_unchanged"]
+    out["load_max_over_mean"] = spread(loads)["load_max_over_mean"]
+    out["busiest_node_load"] = float(loads.max()) * run.service_ms / (hi - lo)
+    out["latency_p99_ms"] = percentile(between(lo if p.change == "none" else p.change_at_ms / 2, hi, lat), 99)
+    if isinstance(run.scheme, Bounded):
+        out["spilled_fraction"] = run.spilled / max(1, run.done)
+    return out

@@ -1,0 +1,82 @@
+"""The hashing exercise checker has teeth: it passes the reference rules, fails every untouched
+stub with "not implemented yet", and rejects each known-wrong implementation in ``mutants/`` at
+the rule that is wrong, both through the library and through ``dslab check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker_support import Catalogue, catalogue_tests
+from dslab.check import NOT_YET
+from dslab.cli import main
+from dslab.labs.hashing.lab import LAB
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+REFERENCE = HERE / "reference_impl.py"
+
+#: For each mutant, the checker test that exists to catch that bug; the tests that run the lab
+#: on all four rules (test_all_rules_...) may catch any of them too.
+CATALOGUE = Catalogue(LAB, HERE, caught_by={
+    "no_wrap_around": "test_ring_owner_wraps_around_past_the_last_point",
+    "python_hash": "test_build_ring_is_the_same_in_every_process",
+    "modulo_ring": "test_ring_owner_picks_the_next_point_clockwise",
+    "colliding_vnode_labels": "test_build_ring_labels_never_collide",
+    "jump_wrong_constant": "test_jump_hash_matches_the_published_algorithm",
+})
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def shared_checker(monkeypatch):
+    """``dslab check`` runs the real checker, and its report joins the shared ones."""
+    CATALOGUE.share(monkeypatch)
+
+
+# -- through the command line (first, so their checker runs are the ones shared) --------------
+
+def test_cli_check_rejects_a_mutant(capsys, shared_checker):
+    mutant = HERE / "mutants" / "python_hash.py"
+    assert main(["check", "hashing", "--impl", str(mutant)]) == 1
+    out = capsys.readouterr().out
+    assert "build ring is the same in every process" in out
+    assert "✘ failed" in out and "PYTHONHASHSEED" in out
+
+
+def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch, shared_checker):
+    monkeypatch.chdir(REPO)
+    assert main(["check", "hashing"]) == 1
+    out = capsys.readouterr().out
+    assert NOT_YET in out
+    assert "0 of" in out and "rules pass" in out
+
+
+def test_cli_check_passes_the_reference(capsys, shared_checker):
+    assert main(["check", "hashing", "--impl", str(REFERENCE)]) == 0
+    assert "rules pass" in capsys.readouterr().out
+
+
+def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["run", "hashing", "--impl", "labs/hashing/exercise.py", "--no-plot"]) == 2
+    assert NOT_YET in capsys.readouterr().err
+
+
+def test_cli_run_with_a_modulo_ring_breaks_consistency_on_a_join(capsys):
+    # Hash-mod-N posing as a ring reshuffles most keys among the old nodes when one joins: the
+    # lab's check catches it whatever the seed.
+    mutant = HERE / "mutants" / "modulo_ring.py"
+    assert main(["run", "hashing", "--add-node", "--impl", str(mutant), "--no-plot"]) == 1
+    out = capsys.readouterr().out
+    assert "consistent schemes move no key between unchanged nodes" in out and "✘ broke" in out
+
+
+# -- through the library: reference, stubs and every mutant ---------------------------------
+
+globals().update(catalogue_tests(CATALOGUE))
