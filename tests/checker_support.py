@@ -108,9 +108,37 @@ class Catalogue:
 
 
 def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
-    """The five library-level tests of a lab's checker, for the lab's test module to adopt with
-    ``globals().update(catalogue_tests(CATALOGUE))`` (pytest collects them there)."""
+    """The tests every lab's checker needs, and the fixtures its own CLI tests use, for the lab's
+    test module to adopt with ``globals().update(catalogue_tests(CATALOGUE))`` (pytest collects
+    tests and fixtures from there)."""
+    from dslab.cli import main
+
     by_stem = pytest.mark.parametrize("mutant", cat.mutants, ids=lambda p: p.stem)
+    name = cat.lab.name
+    repo = cat.lab.lab_dir().parents[1]
+
+    @pytest.fixture(autouse=True)
+    def wide_terminal(monkeypatch):
+        """Rich wraps tables to the terminal width; a wide one keeps each hint on one line."""
+        monkeypatch.setenv("COLUMNS", "200")
+
+    @pytest.fixture
+    def shared_checker(monkeypatch):
+        """``dslab check`` runs the real checker, and its report joins the shared ones, so the
+        library tests do not run the same file again."""
+        cat.share(monkeypatch)
+
+    def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch, shared_checker):
+        monkeypatch.chdir(repo)
+        assert main(["check", name]) == 1
+        out = capsys.readouterr().out
+        assert NOT_YET in out
+        assert "0 of" in out and "rules pass" in out
+
+    def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
+        monkeypatch.chdir(repo)
+        assert main(["run", name, "--impl", f"labs/{name}/exercise.py", "--no-plot"]) == 2
+        assert NOT_YET in capsys.readouterr().err
 
     def test_mutants_are_catalogued():
         cat.assert_catalogued()
@@ -129,7 +157,10 @@ def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
     def test_mutant_is_caught_by_its_own_test(mutant):
         cat.assert_caught_by_its_own_test(mutant)
 
-    return {f.__name__: f for f in (
-        test_mutants_are_catalogued, test_reference_passes_every_rule,
-        test_untouched_stubs_fail_every_rule_with_not_implemented_yet,
-        test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test)}
+    tests = (test_cli_check_on_the_stubs_says_not_implemented_yet,
+             test_cli_run_on_the_stubs_stops_with_not_implemented_yet,
+             test_mutants_are_catalogued, test_reference_passes_every_rule,
+             test_untouched_stubs_fail_every_rule_with_not_implemented_yet,
+             test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test)
+    return {"wide_terminal": wide_terminal, "shared_checker": shared_checker,
+            **{t.__name__: t for t in tests}}

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from checker_support import Catalogue, catalogue_tests
-from dslab.check import NOT_YET
 from dslab.cli import main
 from dslab.labs.hashing.lab import LAB
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
 REFERENCE = HERE / "reference_impl.py"
 
 #: For each mutant, the checker test that exists to catch that bug; the tests that run the lab
@@ -28,18 +24,7 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
 })
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-@pytest.fixture
-def shared_checker(monkeypatch):
-    """``dslab check`` runs the real checker, and its report joins the shared ones."""
-    CATALOGUE.share(monkeypatch)
-
-
-# -- through the command line (first, so their checker runs are the ones shared) --------------
+# -- through the command line -----------------------------------------------------------------
 
 def test_cli_check_rejects_a_mutant(capsys, shared_checker):
     mutant = HERE / "mutants" / "python_hash.py"
@@ -49,23 +34,9 @@ def test_cli_check_rejects_a_mutant(capsys, shared_checker):
     assert "✘ failed" in out and "PYTHONHASHSEED" in out
 
 
-def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch, shared_checker):
-    monkeypatch.chdir(REPO)
-    assert main(["check", "hashing"]) == 1
-    out = capsys.readouterr().out
-    assert NOT_YET in out
-    assert "0 of" in out and "rules pass" in out
-
-
 def test_cli_check_passes_the_reference(capsys, shared_checker):
     assert main(["check", "hashing", "--impl", str(REFERENCE)]) == 0
     assert "rules pass" in capsys.readouterr().out
-
-
-def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
-    monkeypatch.chdir(REPO)
-    assert main(["run", "hashing", "--impl", "labs/hashing/exercise.py", "--no-plot"]) == 2
-    assert NOT_YET in capsys.readouterr().err
 
 
 def test_cli_run_with_a_modulo_ring_breaks_consistency_on_a_join(capsys):

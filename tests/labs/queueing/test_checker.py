@@ -7,15 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from checker_support import Catalogue, catalogue_tests
-from dslab.check import NOT_YET
 from dslab.cli import main
 from dslab.labs.queueing.lab import LAB
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
 
 CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "units_mixed": "test_littles_law_counts_requests_inside_from_rate_and_time",
@@ -26,33 +22,13 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
 })
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+# -- through the command line -----------------------------------------------------------------
 
-
-# -- through the command line (first, so their checker runs are the ones shared) --------------
-
-def test_cli_check_rejects_a_mutant_with_a_hint(capsys, monkeypatch):
-    CATALOGUE.share(monkeypatch)
+def test_cli_check_rejects_a_mutant_with_a_hint(capsys, shared_checker):
     assert main(["check", "queueing", "--impl", str(HERE / "mutants" / "erlang_b_for_c.py")]) == 1
     out = capsys.readouterr().out
     assert "erlang c matches known pools" in out and "✘ failed" in out
     assert "Erlang B" in out
-
-
-def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch):
-    CATALOGUE.share(monkeypatch)
-    monkeypatch.chdir(REPO)
-    assert main(["check", "queueing"]) == 1
-    out = capsys.readouterr().out
-    assert NOT_YET in out and "0 of" in out
-
-
-def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
-    monkeypatch.chdir(REPO)
-    assert main(["run", "queueing", "--impl", "labs/queueing/exercise.py", "--no-plot"]) == 2
-    assert NOT_YET in capsys.readouterr().err
 
 
 def test_cli_run_with_mixed_units_breaks_littles_law(capsys):

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from checker_support import Catalogue, catalogue_tests
-from dslab.check import NOT_YET
 from dslab.cli import main
 from dslab.labs.raft.lab import LAB
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
 
 #: For each mutant, the checker test that exists to catch that bug (a prefix of its name, so a
 #: parametrized test counts through any of its cases). Whole-cluster tests may catch any of them.
@@ -27,20 +23,7 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
 })
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    """Rich wraps tables to the terminal width; a wide one keeps each hint on one line."""
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-@pytest.fixture
-def shared_checker(monkeypatch):
-    """``dslab check`` runs the real checker, and its report joins the shared ones, so the
-    library tests below do not run the same file again."""
-    CATALOGUE.share(monkeypatch)
-
-
-# -- through the command line (first, so their checker runs are the ones shared) --------------
+# -- through the command line -----------------------------------------------------------------
 
 def test_cli_check_rejects_a_mutant(capsys, shared_checker):
     mutant = HERE / "mutants" / "votes_twice.py"
@@ -48,21 +31,6 @@ def test_cli_check_rejects_a_mutant(capsys, shared_checker):
     out = capsys.readouterr().out
     assert "grant vote at most once per term" in out
     assert "✘ failed" in out and "§5.2" in out
-
-
-def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch, shared_checker):
-    monkeypatch.chdir(REPO)
-    assert main(["check", "raft"]) == 1
-    out = capsys.readouterr().out
-    assert NOT_YET in out
-    assert "0 of" in out and "rules pass" in out
-
-
-def test_cli_run_on_the_stubs_stops_with_not_implemented_yet(capsys, monkeypatch):
-    monkeypatch.chdir(REPO)
-    assert main(["run", "raft", "--impl", "labs/raft/exercise.py", "--no-plot"]) == 2
-    err = capsys.readouterr().err
-    assert NOT_YET in err
 
 
 def test_cli_run_with_a_short_majority_breaks_safety_in_a_partition(capsys):
