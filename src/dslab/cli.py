@@ -46,7 +46,7 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     for name, sc in (lab.scenarios.items() if lab else []):
         if name != "default":
             group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
-                               help=sc.help)
+                               help=sc.help.replace("%", "%%"))  # argparse formats help
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="set a parameter (repeatable); see the list below")
     run.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")

@@ -90,7 +90,8 @@ def convert(name: str, text: Any, hint: Any) -> Any:
         inner = [a for a in args if a is not type(None)]
         return convert(name, text, inner[0])
     if origin is tuple:
-        if text.lower() in ("none", "", "[]", "()"):
+        empty = ("", "[]", "()") if args[0] is str else ("none", "", "[]", "()")  # a word may be none
+        if text.lower() in empty:
             return ()
         items = [t for t in text.strip("[]()").split(",") if t.strip()]
         return tuple(convert(name, t.strip(), args[0]) for t in items)

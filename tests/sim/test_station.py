@@ -158,3 +158,34 @@ def test_sources_refuse_rates_that_make_no_sense():
     for rates in ([], [(5, 1.0)], [(0, 1.0), (0, 2.0)], [(0, -1.0)]):
         with pytest.raises(ValueError):
             OpenArrivals(sim, lambda: None, rates)
+
+
+def test_a_request_that_waited_past_the_shedding_limit_is_dropped_unserved():
+    sim = Simulation(1)
+    st_ = Station(sim, 1, Const(10), shed_after_ms=15)
+    shed = []
+    st_.on_shed = shed.append
+    arrive_at(sim, st_, [0, 1, 2, 3])  # at 10 ms #1 has waited 9; at 20 ms #2 and #3 waited 18, 17
+    sim.run(math.inf)
+    r = st_.records()
+    assert list(r.shed) == [False, False, True, True]
+    assert shed == [2, 3]
+    assert list(r.finish[:2]) == [10, 20] and np.isnan(r.finish[2:]).all()
+    assert list(r.wait) == [0, 9, 18, 17]  # how long each waited before being served or dropped
+    assert st_.in_system == 0 and st_.integral() == pytest.approx(10 + 19 + 18 + 17)
+
+
+@settings(max_examples=40, deadline=None)
+@given(servers=st.integers(1, 4), limit=st.floats(0, 50), rate=st.floats(50, 400),
+       seed=st.integers(0, 1000))
+def test_with_shedding_every_request_is_served_shed_or_still_inside(servers, limit, rate, seed):
+    sim = Simulation(seed)
+    st_ = Station(sim, servers, Exp(10), shed_after_ms=limit)
+    OpenArrivals(sim, st_.arrive, [(0.0, rate)], limit=300).start()
+    sim.run(2000)
+    r = st_.records()
+    assert np.count_nonzero(r.done) + np.count_nonzero(r.shed) + np.count_nonzero(r.in_flight) == len(r)
+    assert np.count_nonzero(r.in_flight) == st_.in_system
+    served_wait = r.wait[r.done]
+    assert (served_wait <= limit + 1e-9).all()  # nobody is served after waiting past the limit
+    assert (r.wait[r.shed] > limit).all()

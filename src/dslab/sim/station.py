@@ -4,7 +4,8 @@ Requests arrive (``arrive()``), wait if every server is busy, are served for a t
 the service distribution, and leave. The queue is FIFO or LIFO; with ``queue_limit`` set, a
 request that finds that many already waiting is rejected at the door. The station keeps the
 time-integral of the number in system as it changes, so the time-averaged L is measured, not
-derived from other numbers.
+derived from other numbers. With ``shed_after_ms`` set, a worker that would start a request which
+has already waited that long drops it unserved instead (its client has given up on it).
 
 Completions are bare SimPy timeouts with a callback (no process per request) and service times
 are drawn in blocks (``Draws``): a million requests take seconds, not minutes.
@@ -29,12 +30,15 @@ DISCIPLINES = (FIFO, LIFO)
 
 @dataclass(frozen=True)
 class Records:
-    """Per-request times in ms, indexed by request id (NaN where a request never got that far)."""
+    """Per-request times in ms, indexed by request id (NaN where a request never got that far).
+    ``start`` is when a worker took the request from the queue: to serve it, or, if it is
+    ``shed``, to drop it."""
 
     arrival: np.ndarray
     start: np.ndarray
     finish: np.ndarray
     rejected: np.ndarray  # bool
+    shed: np.ndarray  # bool: dropped from the queue unserved, having waited too long
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -45,7 +49,7 @@ class Records:
 
     @property
     def in_flight(self) -> np.ndarray:
-        return ~self.rejected & np.isnan(self.finish)
+        return ~self.rejected & ~self.shed & np.isnan(self.finish)
 
     @property
     def sojourn(self) -> np.ndarray:
@@ -54,7 +58,7 @@ class Records:
 
     @property
     def wait(self) -> np.ndarray:
-        """Time in the queue before service began; NaN for requests not started."""
+        """Time in the queue before service began (or it was shed); NaN for requests not started."""
         return self.start - self.arrival
 
 
@@ -62,12 +66,12 @@ class Station:
     """``servers`` identical workers sharing one queue.
 
     ``on_done(rid)`` is called as each request finishes, ``on_reject(rid)`` as a full queue turns
-    one away; the closed-model users and later labs' clients hang their logic there.
+    one away and ``on_shed(rid)`` as a stale one is dropped; clients hang their logic there.
     """
 
     def __init__(self, sim: Simulation, servers: int, service: Dist, *, discipline: str = FIFO,
-                 queue_limit: int | None = None, stream: str = "service",
-                 record_path: bool = False) -> None:
+                 queue_limit: int | None = None, shed_after_ms: float | None = None,
+                 stream: str = "service", record_path: bool = False) -> None:
         if servers < 1:
             raise ValueError("a station needs at least one server")
         if discipline not in DISCIPLINES:
@@ -83,6 +87,8 @@ class Station:
         self._take = self.queue.popleft if discipline == FIFO else self.queue.pop
         self._arrival, self._start, self._finish = array("d"), array("d"), array("d")
         self._rejected = array("b")
+        self._shed = array("b")
+        self.shed_after_ms = shed_after_ms
         self.in_system = 0
         self.max_queue = 0
         self._area = 0.0  # integral of in_system over time, up to _last
@@ -92,6 +98,7 @@ class Station:
         self._draw = Draws(service, sim.rng(stream))
         self.on_done: Callable[[int], None] | None = None
         self.on_reject: Callable[[int], None] | None = None
+        self.on_shed: Callable[[int], None] | None = None
 
     # -- what happens -----------------------------------------------------------------------------
 
@@ -102,6 +109,7 @@ class Station:
         self._arrival.append(now)
         self._start.append(math.nan)
         self._finish.append(math.nan)
+        self._shed.append(0)
         if self.busy < self.servers:
             self._rejected.append(0)
             self._count(now, +1)
@@ -124,9 +132,7 @@ class Station:
         if servers < 1:
             raise ValueError("a station needs at least one server")
         self.servers = servers
-        now = self._env.now
-        while self.queue and self.busy < self.servers:
-            self._serve(self._take(), now)
+        self._start_next(self._env.now)
 
     def _serve(self, rid: int, now: float) -> None:
         self.busy += 1
@@ -140,10 +146,23 @@ class Station:
         self._finish[rid] = now
         self.busy -= 1
         self._count(now, -1)
-        if self.queue and self.busy < self.servers:
-            self._serve(self._take(), now)
+        self._start_next(now)
         if self.on_done is not None:
             self.on_done(rid)
+
+    def _start_next(self, now: float) -> None:
+        """Idle workers take requests from the queue, dropping any that waited too long."""
+        limit = self.shed_after_ms
+        while self.queue and self.busy < self.servers:
+            rid = self._take()
+            if limit is not None and now - self._arrival[rid] > limit:
+                self._shed[rid] = 1
+                self._start[rid] = now  # taken from the queue, to be dropped
+                self._count(now, -1)
+                if self.on_shed is not None:
+                    self.on_shed(rid)
+                continue
+            self._serve(rid, now)
 
     def _count(self, now: float, delta: int) -> None:
         self._area += self.in_system * (now - self._last)
@@ -170,4 +189,4 @@ class Station:
     def records(self) -> Records:
         """Every request so far, as numpy arrays (copies: the station may go on running)."""
         return Records(np.array(self._arrival), np.array(self._start), np.array(self._finish),
-                       np.array(self._rejected, dtype=bool))
+                       np.array(self._rejected, dtype=bool), np.array(self._shed, dtype=bool))

@@ -1,0 +1,1 @@
+"""Retry storms, backoff with jitter, retry budgets, circuit breakers and metastable failure."""

@@ -1,0 +1,120 @@
+"""Family one, metastable overload: open-loop users, clients that time out and retry, and the
+queueing station doing the work, including work for clients that have already given up.
+
+One ``Overload`` is one policy on one seed; the lab runs one per policy with the same seed, so
+every policy faces the same users arriving at the same moments.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+from dslab.labs.retries.checks import Monitor
+from dslab.labs.retries.params import MAX_ATTEMPTS, RetryParams
+from dslab.labs.retries.retrier import Retrier
+from dslab.sim.simulation import Simulation
+from dslab.sim.sources import OpenArrivals
+from dslab.sim.station import Station
+
+IN_FLIGHT, SUCCEEDED, FAILED = 0, 1, 2
+#: events per attempt (arrival, completion, client timeout) and some slack
+EVENTS_PER_ATTEMPT = 4
+
+
+class Overload:
+    """Users arriving at ``arrival_rate_per_s`` (more during a spike), a client library that
+    times out after ``timeout_ms`` and retries by ``policy``, and ``servers`` workers."""
+
+    def __init__(self, params: RetryParams, policy: str, seed: int, impl: Any,
+                 monitor: Monitor) -> None:
+        self.params, self.policy, self.seed = params, policy, seed
+        self.sim = Simulation(seed, event_budget=EVENTS_PER_ATTEMPT * MAX_ATTEMPTS + 10_000)
+        p = params
+        self.station = Station(self.sim, p.servers, p.service_ms,
+                               shed_after_ms=p.timeout_ms if p.shed else None)
+        self.station.on_done = self._answered
+        self.client = Retrier(impl, policy, p, self.sim.rng("backoff"), monitor)
+        # per user request
+        self.arrived, self.ended, self.outcome = array("d"), array("d"), array("b")
+        self.attempts = array("l")
+        self.refused_by_breaker = 0
+        # per attempt (indexed like the station's records)
+        self.owner, self.attempt_no = array("l"), array("l")
+        self.waiting = bytearray()  # 1 while the client still awaits this attempt's answer
+        self.wasted = 0  # attempts served after their client gave up
+        self.end_ms = p.duration_ms + self.lifetime_ms()
+        self.source = OpenArrivals(self.sim, self._new_request, self.rates(), stop_ms=p.duration_ms)
+        if p.trigger == "capacity":
+            low = max(1, round(p.servers / p.trigger_size))
+            self.sim.call_at(p.trigger_at_ms, self.station.set_servers, low)
+            self.sim.call_at(p.trigger_at_ms + p.trigger_ms, self.station.set_servers, p.servers)
+        self.source.start()
+
+    def rates(self) -> list[tuple[float, float]]:
+        """Users' arrival rate over time: steady, with the spike if the trigger is one."""
+        p = self.params
+        if p.trigger != "spike":
+            return [(0.0, p.arrival_rate_per_s)]
+        spike = [(p.trigger_at_ms, p.arrival_rate_per_s * p.trigger_size),
+                 (p.trigger_at_ms + p.trigger_ms, p.arrival_rate_per_s)]
+        return ([(0.0, p.arrival_rate_per_s)] if p.trigger_at_ms > 0 else []) + spike
+
+    def lifetime_ms(self) -> float:
+        """The longest a request can last: every attempt timing out, every wait at the cap."""
+        p = self.params
+        retries = 0 if self.policy == "none" else p.retries
+        return (retries + 1) * p.timeout_ms + retries * p.cap_ms + 1.0
+
+    def run(self, until_ms: float | None = None) -> None:
+        """Run to ``until_ms`` (default: until every request has ended)."""
+        self.sim.run(self.end_ms if until_ms is None else min(until_ms, self.end_ms))
+
+    # -- the client library -----------------------------------------------------------------------
+
+    def _new_request(self) -> None:
+        uid = len(self.arrived)
+        self.arrived.append(self.sim.now)
+        self.ended.append(float("nan"))
+        self.outcome.append(IN_FLIGHT)
+        self.attempts.append(0)
+        self.client.new_request()
+        self._send(uid, 0, None)
+
+    def _send(self, uid: int, attempt: int, waited_ms: float | None) -> None:
+        now = self.sim.now
+        if not self.client.allow(now):
+            self.refused_by_breaker += 1
+            self._end(uid, FAILED)
+            return
+        self.attempts[uid] += 1
+        rid = self.station.arrive()
+        self.owner.append(uid)
+        self.attempt_no.append(attempt)
+        self.waiting.append(1)
+        self.sim.call_later(self.params.timeout_ms, self._timed_out, rid, waited_ms)
+
+    def _answered(self, rid: int) -> None:
+        if not self.waiting[rid]:
+            self.wasted += 1
+            return
+        self.waiting[rid] = 0
+        self.client.succeeded(self.sim.now)
+        self._end(self.owner[rid], SUCCEEDED)
+
+    def _timed_out(self, rid: int, waited_ms: float | None) -> None:
+        if not self.waiting[rid]:
+            return
+        self.waiting[rid] = 0
+        now = self.sim.now
+        self.client.failed(now)
+        uid, attempt = self.owner[rid], self.attempt_no[rid]
+        wait = self.client.delay(attempt, waited_ms)
+        if wait is None:
+            self._end(uid, FAILED)
+        else:
+            self.sim.call_later(wait, self._send, uid, attempt + 1, wait)
+
+    def _end(self, uid: int, outcome: int) -> None:
+        self.outcome[uid] = outcome
+        self.ended[uid] = self.sim.now
