@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from dslab.cli import main
+from dslab.lab import get_lab
 
 
 @pytest.fixture(autouse=True)
@@ -125,3 +126,30 @@ def test_a_runaway_run_stops_at_the_event_budget_and_says_so(monkeypatch, capsys
     assert main(["run", "raft", "--no-plot", "--seed", "4"]) == 2
     err = capsys.readouterr().err.replace("\n", " ")
     assert "stopped after 500 events" in err and "seed 4" in err and "Traceback" not in err
+
+
+def test_rule_titles_hints_and_check_details_keep_their_brackets():
+    # "[budget]" is a pytest id and "[1, 2]" a list in a detail, not rich markup to be eaten.
+    from io import StringIO
+
+    from rich.console import Console
+
+    from dslab import render
+    from dslab.check import CheckReport, RuleVerdict
+
+    buf = StringIO()
+    console = Console(file=buf, width=200)
+    report = CheckReport("retries", "x.py", [
+        RuleVerdict("t", "budget refills [budget]", False, "granted [none] of 3"),
+        RuleVerdict("u", "breaker [full-jitter]", True, "")], "")
+    render.check_report(console, get_lab("retries"), report)
+    render.run(console, get_lab("retries"), _result_with_detail("servers [1, 2] disagree"), None, "r")
+    out = buf.getvalue()
+    for words in ("[budget]", "[none]", "[full-jitter]", "[1, 2]"):
+        assert words in out
+
+
+def _result_with_detail(detail: str):
+    from dslab.result import Check, Result
+
+    return Result("retries", "default", 1, {}, {}, {}, [Check("a check", False, detail)])

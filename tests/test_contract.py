@@ -78,7 +78,8 @@ def test_learner_files_notebook_and_readme_are_in_place(lab):
         assert (d / f).is_file(), f"labs/{lab.name}/{f} is missing"
     stubs = (d / "exercise.py").read_text()
     for rule in lab.exercise_rules:
-        assert f"def {rule}(" in stubs, f"the exercise has no stub for {rule}"
+        assert f"def {rule}(" in stubs or f"class {rule}" in stubs, \
+            f"the exercise has no stub for {rule}"
     assert (REPO / "notebooks" / f"{lab.name}.ipynb").is_file()
     mutants = list((REPO / "tests" / "labs" / lab.name / "mutants").glob("*.py"))
     assert mutants, "every lab needs a catalogue of known-wrong implementations"

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -108,7 +109,7 @@ def _checks_table(rows: list[tuple[str, bool, str]]) -> Table:
     table.add_column("verdict")
     table.add_column("what was seen", overflow="fold")
     for name, ok, detail in rows:
-        table.add_row(name, PASS if ok else FAIL, detail)
+        table.add_row(escape(name), PASS if ok else FAIL, escape(detail))
     return table
 
 
@@ -148,8 +149,9 @@ def check_report(console: Console, lab: Lab, report, verbose: bool = False) -> N
     table.add_column("verdict")
     table.add_column("hint", overflow="fold")
     for v in report.verdicts:
-        table.add_row(v.rule, "[bold green]✔ passed[/]" if v.passed else "[bold red]✘ failed[/]",
-                      v.hint)
+        # rule titles and hints are plain text: "[budget]" is a test id, not rich markup
+        table.add_row(escape(v.rule), "[bold green]✔ passed[/]" if v.passed else "[bold red]✘ failed[/]",
+                      escape(v.hint))
     console.print(table)
     passed = sum(v.passed for v in report.verdicts)
     total = len(report.verdicts)

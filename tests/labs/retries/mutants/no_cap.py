@@ -1,0 +1,21 @@
+"""The ceiling is base * 2**attempt with no min(cap, ...): after a dozen retries a client sleeps
+for hours (and past attempt 1023 the float overflows), so a brief outage strands it long after
+the service is back."""
+
+from dslab.labs.retries.rules import CircuitBreaker, RetryBudget  # noqa: F401
+
+
+def backoff_delay(policy, attempt, base_ms, cap_ms, previous_ms, rng):
+    if policy in ("none", "immediate"):
+        return 0.0
+    if policy == "decorrelated-jitter":
+        prev = base_ms if previous_ms is None else previous_ms
+        return float(rng.uniform(base_ms, 3.0 * prev))
+    top = base_ms * 2.0 ** attempt
+    if policy == "exponential":
+        return top
+    if policy == "full-jitter":
+        return float(rng.uniform(0.0, top))
+    if policy == "equal-jitter":
+        return top / 2.0 + float(rng.uniform(0.0, top / 2.0))
+    raise ValueError(f"unknown policy {policy!r}")
