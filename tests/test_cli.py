@@ -153,3 +153,14 @@ def _result_with_detail(detail: str):
     from dslab.result import Check, Result
 
     return Result("retries", "default", 1, {}, {}, {}, [Check("a check", False, detail)])
+
+
+def test_a_learners_crashing_formula_is_one_sentence_naming_their_file(tmp_path, capsys):
+    bad = tmp_path / "exercise.py"
+    bad.write_text("from dslab.labs.queueing.rules import erlang_c, servers_needed, mm1_percentile\n"
+                   "def littles_law(L=None, lambda_per_s=None, W_ms=None):\n"
+                   "    return 1 / 0\n")
+    assert main(["run", "queueing", "--impl", str(bad), "--no-plot", "--set", "customers=2000"]) == 2
+    err = capsys.readouterr().err
+    assert "your formulas raised ZeroDivisionError" in err and "Traceback" not in err
+    assert "dslab check queueing" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -40,3 +41,21 @@ def overlay(reference: ModuleType, names: tuple[str, ...], path: str | Path | No
         ns.update({n: getattr(module, n) for n in names})
         ns["source"] = str(path)
     return SimpleNamespace(**ns)
+
+
+#: what a learner's rule may raise when it is wrong for some input (rather than a bug of ours)
+LEARNER_ERRORS = (ValueError, ArithmeticError, TypeError, AttributeError)
+
+
+@contextmanager
+def learner_errors(impl: object, lab: str, what: str = "rules", when: str = "during the run"):
+    """Turn an exception raised by a learner's rules into one sentence naming their file and
+    pointing to the checker. The reference rules' exceptions, and InputErrors, pass through."""
+    source = getattr(impl, "source", None)
+    try:
+        yield
+    except LEARNER_ERRORS as e:
+        if source is None or isinstance(e, InputError):
+            raise
+        raise InputError(f"{source}: your {what} raised {type(e).__name__} ({e}) {when}.",
+                         hint=f"dslab check {lab} shows which rule misbehaves.") from None

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from dslab import params as params_mod
-from dslab.errors import InputError
-from dslab.impl import overlay
+from dslab.impl import learner_errors, overlay
 from dslab.lab import Card, Lab, Scenario
 from dslab.labs.queueing import experiments, rules
 from dslab.labs.queueing.model import QueueModel
@@ -49,7 +48,7 @@ def load_impl(path: str | Path | None = None):
 def run(params: QueueParams, seed: int = 1, impl: Any = None, scenario: str = "custom") -> Result:
     """One deterministic experiment: a queue, a sweep, or a pool search, as ``params`` says.
     ``impl`` supplies the formulas set beside the simulation (the reference if None)."""
-    try:
+    with learner_errors(impl, "queueing", "formulas", "for these parameters"):
         if params.utilizations:
             out = experiments.sweep(params, seed, impl)
         elif params.max_wait_ms is not None:
@@ -59,12 +58,6 @@ def run(params: QueueParams, seed: int = 1, impl: Any = None, scenario: str = "c
             model.finish()
             out = experiments.single(model, impl)
         return _result(params, seed, impl, scenario, out)
-    except (ValueError, ArithmeticError, TypeError) as e:
-        if impl is None or isinstance(e, InputError):
-            raise
-        raise InputError(f"{getattr(impl, 'source', 'your exercise')}: your formulas raised "
-                         f"{type(e).__name__} ({e}) for these parameters.",
-                         hint="dslab check queueing shows which rule misbehaves.") from None
 
 
 def result_of(model: QueueModel, scenario: str = "custom", impl: Any = None) -> Result:

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from dslab import params as params_mod
-from dslab.errors import InputError
-from dslab.impl import overlay
+from dslab.impl import learner_errors, overlay
 from dslab.lab import Card, Lab, Scenario
 from dslab.labs.retries import experiments, rules
 from dslab.labs.retries.checks import Monitor
@@ -62,16 +61,10 @@ def load_impl(path: str | Path | None = None):
 def run(params: RetryParams, seed: int = 1, impl: Any = None, scenario: str = "custom") -> Result:
     """One deterministic experiment of ``params.family``, every policy on the same seed; ``impl``
     supplies the backoff, budget and breaker (the reference rules if None)."""
-    learner = impl is not None and hasattr(impl, "source")
     impl = impl if impl is not None else load_impl()
     monitor = Monitor(params.cap_ms, params.budget_ratio, params.budget_tokens)
-    try:
+    with learner_errors(impl, "retries"):
         out = experiments.FAMILIES[params.family](params, seed, impl, monitor)
-    except (ValueError, ArithmeticError, TypeError, AttributeError) as e:
-        if not learner or isinstance(e, InputError):
-            raise
-        raise InputError(f"{impl.source}: your rules raised {type(e).__name__} ({e}) during the "
-                         "run.", hint="dslab check retries shows which rule misbehaves.") from None
     return _result(params, seed, scenario, out, monitor)
 
 
