@@ -146,7 +146,7 @@ def bench_cli(repeats: int) -> list[Figure]:
 # -- (c) many trials in parallel -----------------------------------------------------------------
 
 def bench_trials(trials: int, workers: int) -> Figure:
-    from dslab.lab import get_lab
+    from dslab.labs import get_lab
     from dslab.trials import run_trials
 
     lab = get_lab("raft")

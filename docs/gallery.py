@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dslab.lab import all_labs
+from dslab.labs import all_labs
 
 IMG = Path(__file__).resolve().parent / "img"
 

@@ -62,7 +62,7 @@ class Catalogue:
         """The exercise functions a mutant defines itself (the rest it imports)."""
         module = load_module(path)
         return [n for n in self.lab.exercise_rules
-                if getattr(module, n).__module__ != self.lab.rules]
+                if getattr(module, n).__module__ != self.lab.rules.__name__]
 
     # -- the assertions -----------------------------------------------------------------------
 

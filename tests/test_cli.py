@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dslab.cli import main
-from dslab.lab import get_lab
+from dslab.labs import get_lab
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from matplotlib.figure import Figure
 
+import dslab
 from conftest import REPO
-from dslab.lab import all_labs
+from dslab.labs import all_labs
 from dslab.result import Result
 
 LABS = all_labs()
@@ -25,14 +28,24 @@ def test_names_are_unique_and_plain():
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_parameters_have_units_help_and_valid_defaults(lab):
-    assert dataclasses.is_dataclass(lab.params) and lab.params.__dataclass_params__.frozen
-    lab.params().validate()
-    for f in dataclasses.fields(lab.params):
-        assert f.metadata.get("help"), f"{lab.name}.{f.name} has no help text"
-        if f.name.endswith("_ms") or f.name.endswith("_per_s"):
-            continue
-        assert not re.search(r"(time|rate|delay|latency|timeout|duration)$", f.name), (
-            f"{lab.name}.{f.name} looks like a quantity with a unit but its name carries none")
+    for exp in lab.experiments:
+        assert dataclasses.is_dataclass(exp.params) and exp.params.__dataclass_params__.frozen
+        exp.params().validate()
+        for f in dataclasses.fields(exp.params):
+            assert f.metadata.get("help"), f"{lab.name}.{f.name} has no help text"
+            if f.name.endswith("_ms") or f.name.endswith("_per_s"):
+                continue
+            assert not re.search(r"(time|rate|delay|latency|timeout|duration)$", f.name), (
+                f"{lab.name}.{f.name} looks like a quantity with a unit but its name carries none")
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_experiments_are_distinct_and_each_has_a_scenario(lab):
+    names = [e.name for e in lab.experiments]
+    assert len(set(names)) == len(names) and all(e.help for e in lab.experiments)
+    assert len({e.params for e in lab.experiments}) == len(names), "the params pick the experiment"
+    for exp in lab.experiments:
+        assert lab.scenarios_of(exp.name), f"no scenario runs the {exp.name} experiment"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
@@ -40,7 +53,8 @@ def test_every_scenario_is_valid_and_reaches_the_cli(lab):
     assert "default" in lab.scenarios
     for name, sc in lab.scenarios.items():
         assert sc.help
-        lab.make_params(name)
+        params = lab.make_params(name)
+        assert lab.experiment_of(params) is lab.experiment(sc.experiment)
         assert re.fullmatch(r"[a-z][a-z0-9-]*", name)
 
 
@@ -61,12 +75,22 @@ def test_run_returns_a_complete_deterministic_result(lab):
 
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
-def test_plot_is_titled_with_the_lab_and_its_card(lab, tmp_path):
+def test_a_stepped_run_ends_where_a_whole_run_does(lab):
+    params = lab.make_params("default")
+    run = lab.start(params, 5, scenario="default")
+    assert run.now == 0 and run.experiment is lab.experiments[0]
+    run.run_until(500.0)
+    assert all(isinstance(row, dict) for row in run.state())
+    assert run.finish().result().to_json() == lab.run(params, 5, scenario="default").to_json()
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_plot_is_titled_from_the_registry_data(lab, tmp_path):
     r = lab.run(lab.make_params("default"), 1, scenario="default")
     fig = lab.plot(r)
     assert isinstance(fig, Figure)
-    titles = " ".join(ax.get_title(loc="left") + ax.get_title() for ax in fig.axes)
-    assert lab.card.title in titles
+    assert fig.axes[0].get_title(loc="left") == (
+        f"{lab.title}: default (seed 1)\ncard: {lab.card.title}")
     fig.savefig(tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 10_000
 
@@ -94,3 +118,22 @@ def test_learner_files_notebook_and_readme_are_in_place(lab):
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_card_title_is_a_study_guide_card(lab):
     assert lab.card.title in GUIDE.read_text(encoding="utf-8")
+
+
+def test_the_public_api_is_small_and_imports_light():
+    code = ("import sys, dslab; assert 'dslab.labs' not in sys.modules; "
+            "lab = dslab.get_lab('raft'); assert 'dslab.labs.queueing' not in sys.modules; "
+            "assert dslab.all_labs()[0] is lab and dslab.Result and dslab.InputError")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with pytest.raises(dslab.InputError, match="Did you mean 'raft'"):
+        dslab.get_lab("rafts")
+
+
+def test_the_registry_imports_no_lab_and_the_contract_imports_no_registry():
+    src = REPO / "src" / "dslab"
+    registry = (src / "labs" / "__init__.py").read_text()
+    assert "import_module" in registry and not re.search(r"^from dslab\.labs\.\w+", registry, re.M)
+    below = [src / "lab.py", src / "run.py", *(src / "labs").glob("*/*.py")]
+    for path in below:
+        assert not re.search(r"^\s*(from dslab\.labs import|import dslab\.labs$|from dslab import .*"
+                             r"(get_lab|all_labs))", path.read_text(), re.M), path

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO
 from dslab.cli import _lab_for, build_parser
-from dslab.lab import get_lab
+from dslab.labs import get_lab
 from dslab.params import parse_assignment
 
 DOCS = [REPO / "README.md", *sorted((REPO / "labs").glob("*/README.md"))]

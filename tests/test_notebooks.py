@@ -80,3 +80,16 @@ def test_notebook_is_committed_without_outputs(path):
         f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before "
         f"committing (e.g. jupyter nbconvert --clear-output --inplace notebooks/{path.name})"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_steps_its_lab_through_the_public_api(path):
+    """A notebook drives its lab with ``Lab.start`` (run_until, state, finish, result) and never
+    builds a model class itself, so it keeps working when a lab's insides change."""
+    nbformat = _require("nbformat")
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "code")
+    assert "dslab.get_lab(" in code and ".start(" in code
+    internals = re.findall(r"from dslab\.labs\.\w+\.(?:lab|cluster|model|overload|experiments|checks)"
+                           r" import", code)
+    assert not internals, f"{path.name} reaches into the lab: {internals}"

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from dslab.labs.queueing.lab import LAB, load_impl
+from dslab.labs.queueing.lab import LAB
 
 IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
 PHASES = (Phase.explicit, Phase.generate, Phase.shrink)
@@ -27,7 +27,7 @@ PURE = settings(database=None, deadline=None, derandomize=True, max_examples=150
 @pytest.fixture(scope="module")
 def impl():
     """Your formulas laid over the reference ones (what the lab itself will call)."""
-    return load_impl(IMPL_PATH)
+    return LAB.load_impl(IMPL_PATH)
 
 
 def erlang_c_by_definition(c: int, a: float) -> float:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from dslab.lab import REPO_ROOT
 from dslab.labs.raft import rules
 from dslab.labs.raft.cluster import RaftCluster
-from dslab.labs.raft.lab import LAB, load_impl
+from dslab.labs.raft.lab import LAB
 from dslab.labs.raft.params import MAX_NODES
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, VoteRequest
 
@@ -35,7 +35,7 @@ CLUSTER = settings(database=None, deadline=None, derandomize=True, max_examples=
 @pytest.fixture(scope="module")
 def impl():
     """Your rules laid over the reference ones (so a test sees exactly what the simulator sees)."""
-    return load_impl(IMPL_PATH)
+    return LAB.load_impl(IMPL_PATH)
 
 
 def won(answer) -> bool:

@@ -15,8 +15,9 @@ from rich.console import Console
 
 from dslab import __version__, render
 from dslab.errors import BudgetExceeded, InputError
-from dslab.lab import Lab, all_labs, get_lab
-from dslab.params import describe, parse_assignment
+from dslab.lab import Lab
+from dslab.labs import all_labs, get_lab
+from dslab.params import describe, parse_assignment, to_text
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -43,10 +44,10 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     run.add_argument("lab", help="a lab's name (dslab list shows them)")
     group = run.add_mutually_exclusive_group()
     group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
-    for name, sc in (lab.scenarios.items() if lab else []):
+    for name in (lab.scenarios if lab else []):
         if name != "default":
             group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
-                               help=sc.help.replace("%", "%%"))  # argparse formats help
+                               help=_scenario_help(lab, name).replace("%", "%%"))  # argparse formats help
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="set a parameter (repeatable); see the list below")
     run.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
@@ -89,13 +90,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _scenario_help(lab: Lab, name: str) -> str:
+    """A scenario's sentence, then its experiment (where the lab has several) and what it sets."""
+    sc = lab.scenarios[name]
+    sets = ", ".join(f"{k}={to_text(v)}" for k, v in sc.overrides.items())
+    where = f"{lab.experiment(sc.experiment).name} experiment" if len(lab.experiments) > 1 else ""
+    extra = "; ".join(x for x in (where, f"sets {sets}" if sets else "") if x)
+    return f"{sc.help} ({extra})" if extra else sc.help
+
+
 def _params_epilog(lab: Lab | None) -> str:
     if lab is None:
         return "Name a lab (dslab run LAB --help) to see its scenarios and parameters."
-    rows = describe(lab.params)
-    width = max(len(n) for n, _, _ in rows)
-    lines = [f"parameters of {lab.name} (--set NAME=VALUE; durations in ms, rates per second):"]
-    lines += [f"  {n:<{width}}  {h} [default: {d}]" for n, d, h in rows]
+    lines = ["--set NAME=VALUE sets a parameter of the scenario's experiment; durations in ms, "
+             "rates per second."]
+    for exp in lab.experiments:
+        rows = describe(exp.params)
+        width = max(len(n) for n, _, _ in rows)
+        flags = ", ".join("(default)" if s == "default" else f"--{s}"
+                          for s in lab.scenarios_of(exp.name))
+        lines += ["", f"{exp.name}: {exp.help}", f"parameters (scenarios {flags}):"]
+        lines += [f"  {n:<{width}}  {h} [default: {d}]" for n, d, h in rows]
     return "\n".join(lines)
 
 
@@ -160,7 +175,7 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
         else:
             render.trials(out, lab, tr, replay + f" --trials {args.trials}")
         return EXIT_OK if tr.ok else EXIT_CHECKS_FAILED
-    result = lab.run(params, args.seed, impl=impl, scenario=label)
+    result = lab.run(params, args.seed, impl, scenario=label)
     if args.json:
         print(result.to_json())
         return EXIT_OK if result.ok else EXIT_CHECKS_FAILED

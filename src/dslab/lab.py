@@ -1,23 +1,31 @@
-"""The Lab contract and the registry of labs.
+"""The Lab contract: what a lab declares, and the plumbing every lab shares.
 
-A lab is data plus four functions: a parameter dataclass, named scenarios (parameter overrides),
-``run(params, seed, impl) -> Result``, ``theory(params) -> dict``, ``plot(result, ax) -> Figure``,
-and the study-guide card it belongs to.
+The contract is the docstring of :class:`Lab`; DESIGN.md and CONTRIBUTING.md point here.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType, SimpleNamespace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dslab import params as params_mod
 from dslab.errors import InputError
+from dslab.impl import learner_errors, overlay
 from dslab.result import Result
+from dslab.run import Model, Outcome, Run
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from rich.console import RenderableType
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -30,45 +38,218 @@ class Card:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named preset: a sentence saying what it shows, and the parameter overrides."""
+    """A named preset: a sentence saying what it shows, the experiment it runs (the lab's first
+    when None), and the parameter overrides as text or values."""
 
     help: str
-    overrides: dict[str, Any]
+    overrides: dict[str, Any] = field(default_factory=dict)
+    experiment: str | None = None
+
+
+@dataclass(frozen=True)
+class Experiment(Generic[P]):
+    """One kind of experiment a lab runs, with its own parameters and everything that turns a
+    run of it into a Result. A lab with one kind of run has one experiment.
+
+    - ``params``: a frozen dataclass of parameters (see :mod:`dslab.params`).
+    - ``model(params, seed, impl, **options) -> Model``: a steppable simulation (see
+      :class:`dslab.run.Model`); :func:`dslab.run.whole` adapts a plain
+      ``simulate(params, seed, impl) -> Outcome`` that cannot stop half way.
+    - ``theory(params, impl) -> dict``: predictions keyed like the metrics. A value is a number,
+      None, or a short "n/a: why" sentence. A lab whose exercise includes formulas computes them
+      with ``impl``'s, so the theory column shows the learner's formulas.
+    - ``story(params, outcome, theory) -> list[str]``: what happened, in plain sentences.
+    - ``plot(result, ax, title) -> Figure``: headless, on ``ax`` or a new figure; it puts
+      ``title`` (made by ``Lab.plot_title`` from the lab's data) on its headline axes with
+      :func:`dslab.plotting.title`.
+    - ``view(result, width)``: the run as a rich renderable for the terminal, if it has one.
+    """
+
+    name: str
+    help: str
+    params: type[P]
+    model: Callable[..., Model]
+    theory: Callable[[P, Any], dict[str, Any]]
+    story: Callable[[P, Outcome, dict[str, Any]], list[str]]
+    plot: Callable[[Result, Axes | None, str], Figure]
+    view: Callable[[Result, int], RenderableType] | None = None
 
 
 @dataclass(frozen=True)
 class Lab:
+    """A lab: one idea from the study guide that a learner can run, break, measure and rebuild.
+
+    **What a lab declares** (in ``src/dslab/labs/<name>/lab.py``, as ``LAB = Lab(...)``):
+
+    - ``name`` (plain, lower-case, also the CLI's word), ``title``, ``summary`` (one line for
+      ``dslab list``), ``card`` (the study-guide card's exact title and its mastery check).
+    - ``rules``: the module of pure decision rules, which is also the reference solution. Its
+      ``EXERCISE`` tuple names the rules a learner writes in ``labs/<name>/exercise.py``; every
+      other public name of the module is shared by the learner's overlay. The rules module
+      should define a ``typing.Protocol`` for the rules the simulation calls.
+    - ``experiments``: one or more :class:`Experiment` (own parameters, model, theory, story,
+      plot, view). The first is the default.
+    - ``scenarios``: named presets, each an experiment and its overrides; ``default`` must exist.
+      Each is also a CLI flag (``dslab run <name> --<scenario>``).
+    - ``indicators``: metrics that are 0 or 1 in one run while their theory is a probability
+      (only the mean over trials can be set beside the theory).
+    - ``gallery``: the scenario drawn in the README's gallery and suggested after a passing check.
+
+    **What the contract does with it** (so no lab repeats it):
+
+    - ``load_impl(path)``: the reference rules, with the ``EXERCISE`` rules taken from the
+      learner's file at ``path``.
+    - ``make_params(scenario, overrides)``: the scenario's experiment's parameters, with textual
+      overrides converted and validated (one sentence on bad input).
+    - ``start(params, seed, impl) -> Run``: a steppable run (``run_until``, ``step``, ``state``,
+      ``finish``, ``result``); notebooks step a lab this way and touch no internals.
+    - ``run(params, seed, impl) -> Result``: start, finish, result. The learner's code runs inside
+      a guard that turns its crash into one sentence; theory is computed once, the same way for
+      one run and for ``--trials``; the Result is assembled here.
+    - ``theory(params, impl)``, ``plot(result, ax)`` (titled from this data: lab title, scenario,
+      seed and card), ``view(result, width)``.
+
+    **Determinism**: same params, seed and impl give the same Result (same JSON), whichever way the
+    run was stepped.
+
+    **Adding a lab** is a folder ``src/dslab/labs/<name>/`` (rules, params, model, theory, story,
+    plot, lab), a name in :data:`dslab.labs.NAMES`, the learner's folder ``labs/<name>/`` (card
+    README, exercise stubs, checker), tests under ``tests/labs/<name>/`` (reference, mutants), a
+    notebook and a README row; CONTRIBUTING.md lists the steps. ``tests/test_contract.py`` checks
+    every registered lab against this contract.
+    """
+
     name: str
     title: str
     summary: str
     card: Card
-    params: type
+    rules: ModuleType
+    experiments: tuple[Experiment[Any], ...]
     scenarios: dict[str, Scenario]
-    run: Callable[..., Result]
-    theory: Callable[[Any], dict[str, Any]]
-    plot: Callable[..., Any]
-    rules: str  # module holding the reference rules
-    exercise_rules: tuple[str, ...]  # the rule names a learner implements
-    load_impl: Callable[[str | Path | None], Any]
-    view: Callable[[Result, int], Any] | None = None  # the run as a rich renderable, given a width
-    #: metrics that are 0 or 1 in one run while their theory is a probability: only the mean over
-    #: many trials can be set beside it
     indicators: frozenset[str] = frozenset()
-    #: the scenario whose plot stands in the README's gallery (docs/gallery.py draws it)
     gallery: str = "default"
+    #: how the learner's code is named in an error sentence ("rules", "formulas")
+    rules_noun: str = "rules"
 
-    def make_params(self, scenario: str = "default", overrides: dict[str, str] | None = None) -> Any:
-        """The scenario's parameters with textual overrides applied and validated."""
-        sc = self.scenario(scenario)
-        return params_mod.build(self.params, sc.overrides, overrides or {})
+    # -- the rules and the learner's overlay ------------------------------------------------
+
+    @property
+    def exercise_rules(self) -> tuple[str, ...]:
+        """The rule names a learner implements (the rules module's ``EXERCISE``)."""
+        return tuple(self.rules.EXERCISE)
+
+    def load_impl(self, path: str | Path | None = None) -> SimpleNamespace:
+        """The reference rules, with the exercise's rules taken from ``path`` if given."""
+        return overlay(self.rules, self.exercise_rules, path)
+
+    def guard(self, impl: Any, when: str = "during the run") -> Any:
+        """A context in which a learner's crashing rule becomes one sentence (InputError)."""
+        return learner_errors(impl, self.name, self.rules_noun, when)
+
+    # -- experiments, scenarios and parameters ----------------------------------------------
+
+    @property
+    def params(self) -> type:
+        """The default experiment's parameter class."""
+        return self.experiments[0].params
+
+    def experiment(self, name: str | None = None) -> Experiment[Any]:
+        """The experiment called ``name`` (the default when None)."""
+        if name is None:
+            return self.experiments[0]
+        for exp in self.experiments:
+            if exp.name == name:
+                return exp
+        names = [e.name for e in self.experiments]
+        raise InputError(f"'{name}' is not an experiment of {self.name}.{did_you_mean(name, names)} "
+                         f"Experiments: {', '.join(names)}.")
+
+    def experiment_of(self, params: Any) -> Experiment[Any]:
+        """The experiment whose parameter class ``params`` is an instance of."""
+        for exp in self.experiments:
+            if type(params) is exp.params:
+                return exp
+        raise InputError(f"{type(params).__name__} is not the parameters of any experiment of "
+                         f"{self.name}; build them with LAB.make_params(scenario).")
 
     def scenario(self, name: str) -> Scenario:
         if name not in self.scenarios:
             raise InputError(
-                f"'{name}' is not a scenario of {self.name}.{_did_you_mean(name, self.scenarios)} "
+                f"'{name}' is not a scenario of {self.name}.{did_you_mean(name, self.scenarios)} "
                 f"Scenarios: {', '.join(self.scenarios)}."
             )
         return self.scenarios[name]
+
+    def scenarios_of(self, experiment: str) -> list[str]:
+        """The scenarios that run ``experiment``, in declaration order."""
+        return [n for n, sc in self.scenarios.items()
+                if self.experiment(sc.experiment).name == experiment]
+
+    def make_params(self, scenario: str = "default", overrides: dict[str, str] | None = None) -> Any:
+        """The scenario's parameters with textual overrides applied and validated."""
+        sc = self.scenario(scenario)
+        exp = self.experiment(sc.experiment)
+        own = set(params_mod.field_names(exp.params))
+        for name in overrides or {}:
+            if name not in own:
+                self._not_a_parameter(name, exp, scenario)
+        return params_mod.build(exp.params, sc.overrides, overrides or {})
+
+    def _not_a_parameter(self, name: str, exp: Experiment[Any], scenario: str) -> None:
+        """Explain a parameter name the scenario's experiment does not have."""
+        others = [e for e in self.experiments
+                  if e is not exp and name in params_mod.field_names(e.params)]
+        if others:
+            e = others[0]
+            flags = ", ".join(f"--{s}" for s in self.scenarios_of(e.name))
+            raise InputError(f"'{name}' is a parameter of the {e.name} experiment, not of "
+                             f"{exp.name}, which scenario {scenario} runs.",
+                             hint=f"Pick a scenario of {e.name}: {flags}.")
+        names = params_mod.field_names(exp.params)
+        raise InputError(f"'{name}' is not a parameter of {self.name}'s {exp.name} experiment."
+                         f"{did_you_mean(name, names)} Valid names: {', '.join(names)}.")
+
+    # -- running ----------------------------------------------------------------------------
+
+    def start(self, params: Any, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
+              **options: Any) -> Run:
+        """A run of ``params`` with ``seed``, built and ready to step. ``impl`` supplies the rules
+        (the reference when None); ``options`` go to the experiment's model (for example raft's
+        ``faults=[...]``)."""
+        exp = self.experiment_of(params)
+        impl = impl if impl is not None else self.load_impl()
+        with self.guard(impl):
+            model = exp.model(params, seed, impl, **options)
+        return Run(self, exp, params, seed, impl, scenario, model)
+
+    def run(self, params: Any, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
+            **options: Any) -> Result:
+        """One deterministic run to its end, as a Result."""
+        return self.start(params, seed, impl, scenario=scenario, **options).finish().result()
+
+    def theory(self, params: Any, impl: Any = None) -> dict[str, Any]:
+        """What theory predicts for ``params``, with ``impl``'s formulas where the lab has some."""
+        impl = impl if impl is not None else self.load_impl()
+        with self.guard(impl, "for these parameters"):
+            return self.experiment_of(params).theory(params, impl)
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def plot_title(self, result: Result) -> str:
+        """The title every plot of this lab carries: lab, scenario, seed, and the card."""
+        return f"{self.title}: {result.scenario} (seed {result.seed})\ncard: {self.card.title}"
+
+    def plot(self, result: Result, ax: Axes | None = None) -> Figure:
+        """The result's plot (on ``ax`` if given), titled from the lab's data."""
+        exp = self.experiment(result.experiment or None)
+        return exp.plot(result, ax, self.plot_title(result))
+
+    def view(self, result: Result, width: int = 72) -> RenderableType | None:
+        """The run as a rich renderable for the terminal, or None if its experiment has none."""
+        exp = self.experiment(result.experiment or None)
+        return exp.view(result, width) if exp.view is not None else None
+
+    # -- where things are -------------------------------------------------------------------
 
     def lab_dir(self) -> Path:
         """``labs/<name>/``: the card, the exercise stubs and the checker."""
@@ -91,22 +272,7 @@ def _quote(v: str) -> str:
     return f"'{v}'" if any(c in v for c in " ()*,") else v
 
 
-def _did_you_mean(name: str, options) -> str:
+def did_you_mean(name: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(options), n=1)
     return f" Did you mean '{close[0]}'?" if close else ""
 
-
-def all_labs() -> list[Lab]:
-    """Every registered lab, in the suggested study order."""
-    from dslab.labs import LABS
-
-    return list(LABS)
-
-
-def get_lab(name: str) -> Lab:
-    labs = {lab.name: lab for lab in all_labs()}
-    if name not in labs:
-        raise InputError(
-            f"There is no lab called '{name}'.{_did_you_mean(name, labs)} Labs: {', '.join(labs)}."
-        )
-    return labs[name]

@@ -1,4 +1,4 @@
-"""Shared plot plumbing: a figure when none is given, and the lab-and-card title.
+"""Shared plot plumbing: a figure when none is given, and where the lab-and-card title goes.
 
 Figures are made with ``matplotlib.figure.Figure`` rather than pyplot, so a library call never
 touches global state or needs a display; ``fig.savefig`` renders with Agg.
@@ -18,6 +18,6 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float] = (10, 5)) -> tuple[F
     return fig, fig.add_subplot(1, 1, 1)
 
 
-def title(ax: Axes, lab_title: str, card: str) -> None:
-    """The lab as the title, the study-guide card it belongs to as the subtitle."""
-    ax.set_title(f"{lab_title}\ncard: {card}", fontsize=11, loc="left")
+def title(ax: Axes, text: str) -> None:
+    """Set the title ``Lab.plot_title`` made (lab, scenario, seed; the card below) on ``ax``."""
+    ax.set_title(text, fontsize=11, loc="left")

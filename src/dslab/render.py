@@ -72,8 +72,9 @@ def run(console: Console, lab: Lab, result: Result, plot_path: Path | None, repl
     console.print(Panel(Text.assemble((lab.title, "bold"), f" · scenario {result.scenario} · "
                                       f"seed {result.seed}\n", ("card: " + lab.card.title, "magenta")),
                         expand=False))
-    if lab.view is not None:
-        console.print(lab.view(result, max(30, min(100, console.width - 12))))
+    view = lab.view(result, max(30, min(100, console.width - 12)))
+    if view is not None:
+        console.print(view)
     console.print(Panel("\n".join(f"• {line}" for line in result.story), title="What happened",
                         title_align="left"))
     table = Table(title="Metrics: simulated beside theory", title_justify="left")

@@ -31,6 +31,9 @@ class Result:
     checks: list[Check]
     series: dict[str, Any] = field(default_factory=dict)
     story: list[str] = field(default_factory=list)
+    #: which of the lab's experiments ran (it picks the plot and view; not in the JSON, where the
+    #: scenario says it)
+    experiment: str = ""
 
     @property
     def ok(self) -> bool:

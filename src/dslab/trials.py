@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from dslab import params as params_mod
+from dslab.lab import Lab
+from dslab.labs import get_lab
 from dslab.result import Result, clean, dumps
 from dslab.sim.stats import summarize
 
@@ -51,15 +53,17 @@ class TrialsResult:
 
 def _one(args: tuple[str, Any, int, str | None, str]) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
     lab_name, params, seed, impl_path, scenario = args
-    from dslab.lab import get_lab
-
     lab = get_lab(lab_name)
-    impl = lab.load_impl(impl_path) if impl_path else None
-    r: Result = lab.run(params, seed, impl=impl, scenario=scenario)
+    r: Result = lab.run(params, seed, _impl(lab, impl_path), scenario=scenario)
     return r.metrics, [(c.name, c.passed) for c in r.checks]
 
 
-def run_trials(lab, params: Any, seed: int, trials: int, scenario: str = "custom",
+def _impl(lab: Lab, impl_path: str | None) -> Any:
+    """The rules a trial runs: the learner's file laid over the reference, or the reference."""
+    return lab.load_impl(impl_path) if impl_path else None
+
+
+def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "custom",
                impl_path: str | None = None, workers: int | None = None,
                progress: Callable[[int], None] | None = None) -> TrialsResult:
     """Run ``trials`` seeds derived from ``seed``; ``progress(k)`` is called as runs finish.
@@ -91,5 +95,7 @@ def run_trials(lab, params: Any, seed: int, trials: int, scenario: str = "custom
             c["passed" if passed else "failed"] += 1
             if not passed and len(c["failed_seeds"]) < 10:
                 c["failed_seeds"].append(s)
+    # the same theory as a single run shows: with the learner's formulas where the lab has some
+    theory = lab.theory(params, _impl(lab, impl_path))
     return TrialsResult(lab.name, scenario, seed, trials, params_mod.to_dict(params),
-                        lab.theory(params), metrics, checks, seeds)
+                        theory, metrics, checks, seeds)

@@ -1,8 +1,31 @@
-"""The registered labs, in the suggested study order."""
+"""The registry: every lab's name, in the suggested study order. A lab's module is imported only
+when it is asked for, and nothing here is imported by a lab, so the registry has no cycle."""
 
-from dslab.labs.hashing.lab import LAB as HASHING
-from dslab.labs.queueing.lab import LAB as QUEUEING
-from dslab.labs.raft.lab import LAB as RAFT
-from dslab.labs.retries.lab import LAB as RETRIES
+from __future__ import annotations
 
-LABS = [RAFT, QUEUEING, HASHING, RETRIES]
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from dslab.errors import InputError
+
+if TYPE_CHECKING:
+    from dslab.lab import Lab
+
+#: the labs in study order; a lab ``x`` is ``dslab.labs.x.lab.LAB``
+NAMES: tuple[str, ...] = ("raft", "queueing", "hashing", "retries")
+
+
+def get_lab(name: str) -> Lab:
+    """The lab called ``name``; an unknown name is one sentence with a suggestion."""
+    if name not in NAMES:
+        from dslab.lab import did_you_mean
+
+        raise InputError(f"There is no lab called '{name}'.{did_you_mean(name, NAMES)} "
+                         f"Labs: {', '.join(NAMES)}.")
+    lab: Lab = import_module(f"dslab.labs.{name}.lab").LAB
+    return lab
+
+
+def all_labs() -> list[Lab]:
+    """Every registered lab, in the suggested study order."""
+    return [get_lab(name) for name in NAMES]

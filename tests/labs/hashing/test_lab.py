@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dslab.labs.hashing.hashes import stable_hash
-from dslab.labs.hashing.lab import LAB, load_impl
+from dslab.labs.hashing.lab import LAB
 from dslab.labs.hashing.rules import load_cap
 from dslab.labs.hashing.schemes import SCHEMES, make_scheme
 
-IMPL = load_impl()
+IMPL = LAB.load_impl()
 KEYS = [f"key-{i}" for i in range(400)]
 
 
@@ -153,7 +153,7 @@ def test_a_learner_ring_that_is_modulo_breaks_the_movement_check():
 
     mutant = Path(__file__).parent / "mutants" / "modulo_ring.py"
     r = LAB.run(LAB.make_params("cache-join", {"duration_ms": "4000", "change_at_ms": "2000"}), 1,
-                impl=load_impl(mutant))
+                impl=LAB.load_impl(mutant))
     broken = [c.name for c in r.checks if not c.passed]
     assert broken == ["consistent schemes move no key between unchanged nodes"]
 

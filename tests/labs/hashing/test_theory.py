@@ -15,7 +15,7 @@ import pytest
 
 from dslab.labs.hashing.analysis import ring_shares, spread
 from dslab.labs.hashing.hashes import node_names
-from dslab.labs.hashing.lab import LAB, load_impl
+from dslab.labs.hashing.lab import LAB
 from dslab.labs.hashing.rules import build_ring
 from dslab.labs.hashing.theory import (
     che_hit_probabilities,
@@ -96,7 +96,7 @@ def test_che_approximation_behaves_at_its_limits():
 
 @pytest.fixture(scope="module")
 def caches():
-    impl = load_impl()
+    impl = LAB.load_impl()
     return {sc: [LAB.run(LAB.make_params(sc), seed, impl=impl) for seed in (1, 2, 3)]
             for sc in ("cache-join", "cache-leave")}
 

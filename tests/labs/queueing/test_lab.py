@@ -8,8 +8,7 @@ import json
 import pytest
 
 from dslab.cli import main
-from dslab.labs.queueing.lab import LAB, result_of
-from dslab.labs.queueing.model import QueueModel
+from dslab.labs.queueing.lab import LAB
 
 
 def run(scenario: str = "default", seed: int = 1, **overrides):
@@ -99,13 +98,14 @@ def test_closed_loop_cannot_overload_the_way_an_open_stream_does():
 
 
 def test_a_notebook_can_step_the_queue_and_read_a_result():
-    model = QueueModel(LAB.make_params("default", {"customers": "3000"}), seed=7)
-    model.run_until(10_000)
-    early = result_of(model, "default")
+    params = LAB.make_params("default", {"customers": "3000"})
+    run = LAB.start(params, seed=7, scenario="default")
+    run.run_until(10_000)
+    [row] = run.state()
+    assert row["t_ms"] == 10_000 and row["in_system"] == row["waiting"] + row["in_service"]
+    early = run.result()
     assert early.metrics["L"] > 0 and early.ok
-    model.finish()
-    assert result_of(model, "default").to_json() == LAB.run(model.params, 7,
-                                                           scenario="default").to_json()
+    assert run.finish().result().to_json() == LAB.run(params, 7, scenario="default").to_json()
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -113,11 +113,14 @@ def test_a_notebook_can_step_the_queue_and_read_a_result():
     (["--set", "duration_ms=1000"], "exactly one of customers and duration_ms"),
     (["--set", "warmup_ms=1e9"], "covers the whole run"),
     (["--set", "discipline=random"], "fifo or lifo"),
-    (["--set", "utilizations=0.5,1.2"], "in (0, 1)"),
+    (["--hockey-stick", "--set", "utilizations=0.5,1.2"], "in (0, 1)"),
+    (["--set", "utilizations=0.5"], "a parameter of the sweep experiment"),
+    (["--pool-sizing", "--set", "users=5"], "runs the open queue at a steady rate"),
     (["--set", "servers=0"], "servers must be between"),
     (["--set", "service_ms=pareto(1,0.5)"], "finite mean"),
     (["--burst", "--set", "burst_at_ms=50000"], "burst_at_ms must fall inside"),
-    (["--closed", "--set", "max_wait_ms=3"], "set one of them"),
+    (["--closed", "--set", "max_wait_ms=3"], "--pool-sizing"),
+    (["--closed", "--set", "burst_at_ms=3"], "set one of them"),
     (["--set", "customers=3000000"], "customers must be between"),
 ])
 def test_bad_input_gets_one_sentence_and_exit_code_2(args, fragment, capsys):
@@ -156,3 +159,22 @@ def test_a_learners_formula_that_raises_gets_a_sentence_not_a_traceback(tmp_path
                     "    return 11.5\n")
     assert main(["run", "queueing", "--pool-sizing", "--impl", str(half), "--no-plot"]) == 2
     assert "not a whole number of servers" in capsys.readouterr().err
+
+
+def test_the_theory_column_is_the_learners_formulas_in_one_run_and_in_trials(tmp_path):
+    # One meaning of theory: with --impl, the learner's formulas fill the column, whether the lab
+    # runs once or many times. This learner's p99 is off by a factor of two.
+    mine = tmp_path / "exercise.py"
+    mine.write_text("from dslab.labs.queueing.rules import littles_law, erlang_c, servers_needed\n"
+                    "from dslab.labs.queueing.rules import mm1_percentile as _right\n"
+                    "def mm1_percentile(q, arrival_rate_per_s, service_ms):\n"
+                    "    return 2 * _right(q, arrival_rate_per_s, service_ms)\n")
+    params = LAB.make_params("default", {"customers": "4000", "warmup_ms": "0"})
+    reference = LAB.theory(params)
+    theirs = LAB.run(params, 1, LAB.load_impl(mine)).theory
+    assert theirs["p99_ms"] == pytest.approx(2 * reference["p99_ms"])
+    assert theirs["W_ms"] == reference["W_ms"]
+    from dslab.trials import run_trials
+
+    trials = run_trials(LAB, params, 1, 3, impl_path=str(mine), workers=1)
+    assert trials.theory == theirs

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dslab.errors import InputError
 from dslab.labs.raft.cluster import RaftCluster
-from dslab.labs.raft.lab import LAB, load_impl, result_of
+from dslab.labs.raft.lab import LAB
 from dslab.labs.raft.rules import LEADER, VoteRequest
 from dslab.sim.faults import Crash, Heal, Loss, Partition, Restart, Slow
 
@@ -70,15 +70,15 @@ def test_same_seed_same_json_and_other_seed_differs():
 
 def test_cluster_steps_like_a_notebook_and_matches_one_full_run():
     params = LAB.make_params("partition")
-    stepped = RaftCluster(params, seed=3)
+    stepped = LAB.start(params, seed=3, scenario="partition")
     for t in (300, 2000, 2500, 5000, 5200):
         stepped.run_until(t)
         assert stepped.now == t
-        assert len(stepped.table()) == params.nodes
-    leader = stepped.leader()
-    assert leader is not None and leader.role == LEADER
-    stepped.finish()
-    assert result_of(stepped, "partition").to_json() == run("partition", 3).to_json()
+        rows = stepped.state()
+        assert [r["server"] for r in rows] == list(range(params.nodes))
+    leaders = [r for r in rows if r["role"] == LEADER]
+    assert len(leaders) == 1 and leaders[0]["term"] == max(r["term"] for r in rows)
+    assert stepped.finish().result().to_json() == run("partition", 3).to_json()
 
 
 fault_params = st.fixed_dictionaries({
@@ -126,10 +126,8 @@ def test_term_vote_and_log_survive_a_crash_and_restart():
 
 
 def test_crashes_and_restarts_are_drawn_where_they_happened():
-    cluster = RaftCluster(LAB.make_params("default", {"duration_ms": "3000"}), seed=2,
-                          faults=[Crash(1000, 1), Restart(1800, 1)])
-    cluster.finish()
-    result = result_of(cluster)
+    result = LAB.run(LAB.make_params("default", {"duration_ms": "3000"}), seed=2,
+                     faults=[Crash(1000, 1), Restart(1800, 1)])
     assert result.series["crashes"] == [(1000.0, 1)]
     assert result.series["restarts"] == [(1800.0, 1)]
     assert [(a, b, r) for a, b, r, _ in result.series["segments"][1] if r == "down"] == [
@@ -141,9 +139,7 @@ def test_crashes_and_restarts_are_drawn_where_they_happened():
 
 def test_added_faults_are_told_even_when_no_leader_is_ever_elected():
     params = LAB.make_params("default", {"nodes": "3", "duration_ms": "1000"})
-    cluster = RaftCluster(params, seed=1, faults=[Crash(0, 1), Crash(0, 2)])
-    cluster.finish()
-    text = " ".join(result_of(cluster).story)
+    text = " ".join(LAB.run(params, seed=1, faults=[Crash(0, 1), Crash(0, 2)]).story)
     assert "No leader was elected" in text and "Crash(at_ms=0, node=2)" in text
 
 
@@ -200,15 +196,15 @@ def test_safety_holds_through_crashes_and_restarts_and_the_cluster_recovers(case
     # holding what had been committed a dozen heartbeats before the end. (Not what was committed
     # a moment ago: that needs only a majority, so one follower may trail by a heartbeat.)
     leader = cluster.leader()
-    assert leader is not None, (seed, faults, cluster.table())
-    assert all(s.current_term == leader.current_term for s in cluster.servers), cluster.table()
+    assert leader is not None, (seed, faults, cluster.state())
+    assert all(s.current_term == leader.current_term for s in cluster.servers), cluster.state()
     assert [s for s in cluster.servers if s.role == LEADER] == [leader]
     assert committed and all(s.log[:len(committed)] == committed for s in cluster.servers), (
-        seed, faults, cluster.table())
+        seed, faults, cluster.state())
 
 
 def test_a_wrong_majority_shows_up_as_broken_safety():
-    impl = load_impl(None)
+    impl = LAB.load_impl(None)
     impl.quorum = lambda n: n // 2  # one short of a majority
     r = run("partition", 1, impl=impl)
     broken = {c.name for c in r.checks if not c.passed}

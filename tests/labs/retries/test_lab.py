@@ -13,10 +13,9 @@ import pytest
 from dslab.cli import main
 from dslab.errors import InputError
 from dslab.labs.retries import rules
-from dslab.labs.retries.checks import BREAKER, BUDGET, CAPPED, CONSERVED, Monitor
-from dslab.labs.retries.lab import LAB, load_impl
+from dslab.labs.retries.checks import BREAKER, BUDGET, CAPPED, CONSERVED
+from dslab.labs.retries.lab import LAB
 from dslab.labs.retries.measure import windows
-from dslab.labs.retries.overload import Overload
 from dslab.labs.retries.theory import sustains
 
 
@@ -129,12 +128,15 @@ def test_the_collapse_sustains_itself_exactly_when_rate_times_attempts_exceeds_c
 
 def test_a_notebook_can_step_the_run_and_the_books_balance_mid_flight():
     p = LAB.make_params("metastable")
-    monitor = Monitor(p.cap_ms, p.budget_ratio, p.budget_tokens)
-    model = Overload(p, "immediate", 1, load_impl(), monitor)
-    model.run(5000)
-    early = model.station.in_system
-    model.run(9000)
-    assert model.station.in_system > 10 * max(early, 1)
+    run = LAB.start(p, seed=1, scenario="metastable")
+    [early] = run.run_until(5000).state()
+    [late] = run.run_until(9000).state()
+    assert late["t_ms"] == 9000 and late["policy"] == "immediate"
+    assert late["at_service"] > 10 * max(early["at_service"], 1)
+    assert 0 < late["queued_for_no_one"] <= late["at_service"]
+    mid = run.result()
+    assert mid.ok, [c.detail for c in mid.checks if not c.passed]  # conserved mid-flight too
+    model = run.model.runs["immediate"]
     outcome = np.frombuffer(model.outcome, dtype=np.int8)
     assert (outcome == 0).sum() > 0  # requests in flight at 9 s
     assert len(outcome) == (outcome == 0).sum() + (outcome == 1).sum() + (outcome == 2).sum()
@@ -208,7 +210,7 @@ def test_a_retry_budget_at_each_layer_keeps_the_chain_near_one_call_per_request(
 # -- the checks have teeth ------------------------------------------------------------------------
 
 def impl_with(**replaced):
-    ns = vars(load_impl()).copy()
+    ns = vars(LAB.load_impl()).copy()
     ns.update(replaced)
     return SimpleNamespace(**ns)
 
@@ -262,19 +264,21 @@ def test_a_learner_rule_that_raises_gets_one_sentence(tmp_path):
 
 # -- input -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("setting, words", [
-    ({"policy": "jittery"}, "not a retry policy"),
-    ({"policy": "immediate,immediate"}, "listed twice"),
-    ({"cap_ms": "10"}, "must be at least base_ms"),
-    ({"trigger_at_ms": "29500"}, "must end before the run does"),
-    ({"arrival_rate_per_s": "40000"}, "shorten the run"),
-    ({"family": "layers", "layers": "8", "retries": "10"}, "amplification this lab warns about"),
-    ({"family": "contention", "clients": "50,10"}, "smallest first"),
-    ({"trigger": "meteor"}, "trigger is one of"),
+@pytest.mark.parametrize("scenario, setting, words", [
+    ("default", {"policy": "jittery"}, "not a retry policy"),
+    ("default", {"policy": "immediate,immediate"}, "listed twice"),
+    ("default", {"cap_ms": "10"}, "must be at least base_ms"),
+    ("default", {"trigger_at_ms": "29500"}, "must end before the run does"),
+    ("default", {"arrival_rate_per_s": "40000"}, "shorten the run"),
+    ("layers", {"layers": "8", "retries": "10"}, "amplification this lab warns about"),
+    ("jitter", {"clients": "50,10"}, "smallest first"),
+    ("default", {"trigger": "meteor"}, "trigger is one of"),
+    ("default", {"clients": "5"}, "parameter of the contention experiment"),
+    ("jitter", {"timeout_ms": "5"}, "parameter of the overload experiment"),
 ])
-def test_impossible_settings_are_refused_with_one_sentence(setting, words):
+def test_impossible_settings_are_refused_with_one_sentence(scenario, setting, words):
     with pytest.raises(InputError, match=words):
-        LAB.make_params("default", setting)
+        LAB.make_params(scenario, setting)
 
 
 def test_cli_runs_the_budget_scenario_and_reports_recovery(capsys, monkeypatch):
@@ -287,4 +291,9 @@ def test_cli_runs_the_budget_scenario_and_reports_recovery(capsys, monkeypatch):
 def test_cli_help_shows_scenario_help_with_percent_signs(capsys):
     with pytest.raises(SystemExit):
         main(["run", "retries", "--help"])
-    assert "10% retry budget" in capsys.readouterr().out.replace("\n", " ").replace("  ", " ")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "10% retry budget" in out
+    # each experiment lists its own parameters, and each scenario says what it runs and sets
+    assert "contention: clients racing to update one record" in out
+    assert "parameters (scenarios --jitter): policy" in out
+    assert "(contention experiment; sets policy=immediate,exponential," in out

@@ -1,60 +1,49 @@
-"""The consistent-hashing lab: scenarios, one deterministic run, and its registration as a Lab."""
+"""The consistent-hashing lab: its experiments, scenarios and registration as a Lab."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from dslab.lab import Card, Experiment, Lab, Scenario
+from dslab.labs.hashing import experiments, rules
+from dslab.labs.hashing.params import CacheParams, PlacementParams, VnodesParams
+from dslab.labs.hashing.plot import cache_plot, placement_plot, vnodes_plot
+from dslab.labs.hashing.story import cache_story, placement_story, vnodes_story
+from dslab.labs.hashing.theory import cache_theory, placement_theory, vnodes_theory
+from dslab.run import whole
 
-from dslab import params as params_mod
-from dslab.impl import overlay
-from dslab.lab import Card, Lab, Scenario
-from dslab.labs.hashing import rules, studies
-from dslab.labs.hashing.params import HashingParams
-from dslab.labs.hashing.plot import plot
-from dslab.labs.hashing.story import story
-from dslab.labs.hashing.theory import theory
-from dslab.result import Result
+PLACEMENT = Experiment(
+    name="placement",
+    help="keys per node under a placement scheme, and what one membership change moves",
+    params=PlacementParams, model=whole(experiments.placement), theory=placement_theory,
+    story=placement_story, plot=placement_plot,
+)
+VNODES = Experiment(
+    name="vnodes",
+    help="the ring's spread against points per node, beside the Beta-share theory",
+    params=VnodesParams, model=whole(experiments.vnodes), theory=vnodes_theory,
+    story=vnodes_story, plot=vnodes_plot,
+)
+CACHE = Experiment(
+    name="cache",
+    help="a cache cluster under skewed traffic: hit ratio, database load and node load",
+    params=CacheParams, model=whole(experiments.cache), theory=cache_theory, story=cache_story,
+    plot=cache_plot,
+)
 
 SCENARIOS = {
-    "default": Scenario("a ring of 5 nodes with 8 points each: how evenly 20,000 keys spread", {}),
+    "default": Scenario("a ring of 5 nodes with 8 points each: how evenly 20,000 keys spread"),
     "vnodes": Scenario("ring spread against points per node, 1 to 256, beside the Beta-share theory",
-                       {"study": "vnodes"}),
+                       experiment="vnodes"),
     "add-node": Scenario("a sixth node joins: the keys each scheme moves, and between which nodes",
                          {"change": "join"}),
     "cache-join": Scenario(
         "a node joins a cache cluster mid-run: hash-mod-N's cache wipe-out against the ring's dip",
-        {"study": "cache", "change": "join"}),
+        {"change": "join"}, experiment="cache"),
     "cache-leave": Scenario("a cache node fails mid-run: who loses their cached keys",
-                            {"study": "cache", "change": "leave"}),
+                            {"change": "leave"}, experiment="cache"),
     "hot-key": Scenario(
         "a skewed workload whose hottest key overloads one node, and what bounded loads do about it",
-        {"study": "cache", "scheme": "bounded", "zipf_s": 1.2, "node_capacity_per_s": 600.0}),
+        {"scheme": "bounded", "zipf_s": 1.2, "node_capacity_per_s": 600.0}, experiment="cache"),
 }
-
-
-def load_impl(path: str | Path | None = None):
-    """The reference rules, with the exercise's rules taken from ``path`` if given."""
-    return overlay(rules, rules.EXERCISE, path)
-
-
-def run(params: HashingParams, seed: int = 1, impl: Any = None, scenario: str = "custom") -> Result:
-    """One run of ``params`` with ``seed``; ``impl`` supplies the rules (the reference if None)."""
-    impl = impl if impl is not None else load_impl()
-    study = {"placement": studies.placement, "vnodes": studies.vnodes,
-             "cache": studies.cache}[params.study](params, seed, impl)
-    th = theory(params)
-    return Result(
-        lab="hashing",
-        scenario=scenario,
-        seed=seed,
-        params=params_mod.to_dict(params),
-        metrics=study.metrics,
-        theory=th,
-        checks=study.monitor.verdicts(),
-        series=study.series,
-        story=story(params, study),
-    )
-
 
 LAB = Lab(
     name="hashing",
@@ -65,13 +54,8 @@ LAB = Lab(
         mastery="Choose a placement scheme and a shard key for a growing cluster, say how uneven it "
                 "will be and how much data moves when a node joins or fails, and explain why.",
     ),
-    params=HashingParams,
+    rules=rules,
+    experiments=(PLACEMENT, VNODES, CACHE),
     scenarios=SCENARIOS,
-    run=run,
-    theory=theory,
-    plot=plot,
-    rules="dslab.labs.hashing.rules",
-    exercise_rules=rules.EXERCISE,
-    load_impl=load_impl,
     gallery="cache-join",
 )

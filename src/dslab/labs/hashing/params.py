@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dslab.errors import InputError
 from dslab.labs.hashing.schemes import SCHEMES
+from dslab.params import param as _p
 
-STUDIES = ("placement", "vnodes", "cache")
 CHANGES = ("none", "join", "leave")
 MAX_NODES = 200
 MAX_VNODES = 1000
@@ -16,58 +16,80 @@ MAX_REQUESTS = 400_000
 MAX_DURATION_MS = 600_000.0
 
 
-def _p(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
-
-
 @dataclass(frozen=True)
-class HashingParams:
-    study: str = _p("placement", "what to measure: placement (keys per node, and what a change moves), "
-                    "vnodes (spread against virtual nodes per node), cache (a cache cluster under traffic)")
-    scheme: str = _p("ring", "where keys go: modulo, ring, rendezvous, jump or bounded")
+class RingParams:
+    """A cluster and its keys, placed on a ring: what every hashing experiment has."""
+
     nodes: int = _p(5, "nodes in the cluster before any change")
     vnodes: int = _p(8, "points per node on the ring (ring and bounded)")
     keys: int = _p(20_000, "distinct keys")
-    c: float = _p(1.25, "bounded loads' capacity factor: no node above ceil(c * load / nodes)")
     replicas: int = _p(1, "copies of each key, on distinct nodes (the owner and the next ones)")
-    change: str = _p("none", "membership change: none, join (one node joins) or leave (the last node leaves)")
-    change_at_ms: float = _p(8000.0, "when the change happens in the cache study")
-    zipf_s: float = _p(0.9, "skew of key popularity in the cache study: key i is requested in "
-                       "proportion to i^-zipf_s (0 is uniform)")
+
+    def validate(self) -> None:
+        """Raise InputError with one sentence if these values cannot describe a cluster."""
+        if not 1 <= self.nodes <= MAX_NODES:
+            raise InputError(f"nodes must be between 1 and {MAX_NODES}, got {self.nodes}.")
+        if not 1 <= self.vnodes <= MAX_VNODES:
+            raise InputError(f"vnodes must be between 1 and {MAX_VNODES}, got {self.vnodes}.")
+        if not 1 <= self.keys <= MAX_KEYS:
+            raise InputError(f"keys must be between 1 and {MAX_KEYS:,}, got {self.keys}.")
+        smallest = self.fewest_nodes()
+        if not 1 <= self.replicas <= smallest:
+            raise InputError(
+                f"replicas must be between 1 and {smallest} (the fewest nodes this run has), got "
+                f"{self.replicas}: each copy needs a node of its own.")
+
+    def fewest_nodes(self) -> int:
+        """The fewest nodes the cluster has during the run."""
+        return self.nodes
+
+
+@dataclass(frozen=True)
+class VnodesParams(RingParams):
+    """The vnodes experiment: the ring's spread against points per node (the ring scheme only)."""
+
+
+@dataclass(frozen=True)
+class PlacementParams(RingParams):
+    """The placement experiment: keys per node under a scheme, and what a change moves."""
+
+    scheme: str = _p("ring", "where keys go: modulo, ring, rendezvous, jump or bounded")
+    c: float = _p(1.25, "bounded loads' capacity factor: no node above ceil(c * load / nodes)")
+    change: str = _p("none", "membership change: none, join (one node joins) or leave (the last "
+                     "node leaves)")
+
+    def validate(self) -> None:
+        _one_of("scheme", self.scheme, SCHEMES)
+        _one_of("change", self.change, CHANGES)
+        if self.change == "leave" and self.nodes < 2:
+            raise InputError("change=leave needs at least 2 nodes: the last one cannot leave an empty "
+                             "cluster.")
+        super().validate()
+        if not 1 <= self.c <= 10:
+            raise InputError(
+                f"c must be between 1 and 10, got {self.c}: below 1 the nodes together could not "
+                "hold every key.", hint="Bounded loads are usually run with c between 1.1 and 2.")
+
+    def fewest_nodes(self) -> int:
+        return self.nodes - (1 if self.change == "leave" else 0)
+
+
+@dataclass(frozen=True)
+class CacheParams(PlacementParams):
+    """The cache experiment: a cache cluster under skewed traffic, through a change."""
+
+    change_at_ms: float = _p(8000.0, "when the change happens")
+    zipf_s: float = _p(0.9, "skew of key popularity: key i is requested in proportion to "
+                       "i^-zipf_s (0 is uniform)")
     request_rate_per_s: float = _p(2000.0, "requests per second to the cache cluster (Poisson)")
-    duration_ms: float = _p(20_000.0, "simulated time of the cache study")
+    duration_ms: float = _p(20_000.0, "simulated time")
     cache_keys_per_node: int = _p(1000, "keys each cache node holds (LRU)")
     db_latency_ms: float = _p(20.0, "time the database takes to answer a cache miss")
     node_capacity_per_s: float = _p(1000.0, "requests per second one cache node can serve")
     window_ms: float = _p(250.0, "width of the windows hit ratio and database load are measured over")
 
     def validate(self) -> None:
-        """Raise InputError with one sentence if these values cannot describe a cluster."""
-        _one_of("study", self.study, STUDIES)
-        _one_of("scheme", self.scheme, SCHEMES)
-        _one_of("change", self.change, CHANGES)
-        if not 1 <= self.nodes <= MAX_NODES:
-            raise InputError(f"nodes must be between 1 and {MAX_NODES}, got {self.nodes}.")
-        if self.change == "leave" and self.nodes < 2:
-            raise InputError("change=leave needs at least 2 nodes: the last one cannot leave an empty "
-                             "cluster.")
-        if not 1 <= self.vnodes <= MAX_VNODES:
-            raise InputError(f"vnodes must be between 1 and {MAX_VNODES}, got {self.vnodes}.")
-        if not 1 <= self.keys <= MAX_KEYS:
-            raise InputError(f"keys must be between 1 and {MAX_KEYS:,}, got {self.keys}.")
-        if not 1 <= self.c <= 10:
-            raise InputError(
-                f"c must be between 1 and 10, got {self.c}: below 1 the nodes together could not "
-                "hold every key.", hint="Bounded loads are usually run with c between 1.1 and 2.")
-        smallest = self.nodes - (1 if self.change == "leave" else 0)
-        if not 1 <= self.replicas <= smallest:
-            raise InputError(
-                f"replicas must be between 1 and {smallest} (the fewest nodes this run has), got "
-                f"{self.replicas}: each copy needs a node of its own.")
-        if self.study == "cache":
-            self._validate_cache()
-
-    def _validate_cache(self) -> None:
+        super().validate()
         if not 0 <= self.zipf_s <= 5:
             raise InputError(f"zipf_s must be between 0 (uniform) and 5, got {self.zipf_s}.")
         if self.request_rate_per_s <= 0:

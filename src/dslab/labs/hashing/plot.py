@@ -4,6 +4,8 @@ curve, and a cache cluster's hit ratio and database load around a membership cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,7 +17,6 @@ from dslab.labs.hashing.theory import moved_fraction, ring_max_over_mean, ring_s
 from dslab.plotting import title
 from dslab.result import Result
 
-CARD = "Partitioning / Sharding (+ consistent hashing)"
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6a4c93", "#1982c4", "#8ac926",
            "#ff595e", "#8d99ae"]
 SCHEME_COLORS = {"modulo": "#e76f51", "ring": "#2a9d8f", "rendezvous": "#6a4c93", "jump": "#1982c4",
@@ -26,30 +27,44 @@ def node_colors(nodes: list[str]) -> dict[str, str]:
     return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
 
 
-def plot(result: Result, ax: Axes | None = None) -> Figure:
-    """Draw ``result`` (a new figure of several panels if ``ax`` is None, else its main panel)."""
+Panel = Callable[[Axes, Result], None]
+
+
+def _panels(pick: Callable[[Result], list[Panel]]) -> Callable[[Result, Axes | None, str], Figure]:
+    """A plot function of the contract's shape: the panels ``pick`` chooses for a result, side by
+    side (only the first, on ``ax``, when one is given), the first one titled."""
+
+    def plot(result: Result, ax: Axes | None, head: str) -> Figure:
+        panels = pick(result)
+        if ax is not None:
+            panels[0](ax, result)
+            title(ax, head)
+            return ax.figure
+        fig = Figure(figsize=(5.2 * len(panels), 5.0), dpi=110)
+        axes = [fig.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
+        for a, draw in zip(axes, panels, strict=True):
+            draw(a, result)
+        title(axes[0], head)
+        fig.tight_layout()
+        return fig
+
+    return plot
+
+
+def _placement_panels(result: Result) -> list[Panel]:
     s = result.series
-    head = f"Consistent hashing: {result.scenario} (seed {result.seed})"
-    if s["study"] == "vnodes":
-        panels = [draw_sweep, draw_sweep_max]
-    elif s["study"] == "cache":
-        panels = ([draw_hit_ratio, draw_db_load, draw_served] if s["change"] != "none"
-                  else [draw_latency, draw_served, draw_db_load])
-    else:
-        panels = ([draw_ring_panel] if s["ring"] else []) + [draw_loads]
-        if "movement" in s:
-            panels.append(draw_movement)
-    if ax is not None:
-        panels[0](ax, result)
-        title(ax, head, CARD)
-        return ax.figure
-    fig = Figure(figsize=(5.2 * len(panels), 5.0), dpi=110)
-    axes = [fig.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
-    for a, draw in zip(axes, panels, strict=True):
-        draw(a, result)
-    title(axes[0], head, CARD)
-    fig.tight_layout()
-    return fig
+    return ([draw_ring_panel] if s["ring"] else []) + [draw_loads] + (
+        [draw_movement] if "movement" in s else [])
+
+
+def _vnodes_panels(result: Result) -> list[Panel]:
+    return [draw_sweep, draw_sweep_max]
+
+
+def _cache_panels(result: Result) -> list[Panel]:
+    if result.series["change"] != "none":
+        return [draw_hit_ratio, draw_db_load, draw_served]
+    return [draw_latency, draw_served, draw_db_load]
 
 
 # -- placement ---------------------------------------------------------------------------------
@@ -216,3 +231,8 @@ def draw_served(ax: Axes, r: Result) -> None:
     when = "second half of the run" if s["change"] == "none" else f"after the {s['change']}"
     ax.set_ylabel(f"requests per node over the mean ({when})")
     ax.legend(fontsize=8)
+
+
+placement_plot = _panels(_placement_panels)
+vnodes_plot = _panels(_vnodes_panels)
+cache_plot = _panels(_cache_panels)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dslab.labs.hashing.params import CacheParams, PlacementParams, VnodesParams
 from dslab.labs.hashing.theory import zipf_probabilities
+from dslab.run import Outcome
 from dslab.wording import count
 
 NAMES = {"modulo": "hash-mod-N", "ring": "the ring", "rendezvous": "rendezvous", "jump": "jump hash",
@@ -15,21 +17,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def story(p: Any, study: Any) -> list[str]:
-    if p.study == "vnodes":
-        return _vnodes(p, study)
-    if p.study == "cache":
-        return _cache(p, study)
-    return _placement(p, study)
-
-
-def _scheme(p: Any) -> str:
+def _scheme(p: PlacementParams) -> str:
     if p.scheme in ("ring", "bounded"):
         return f"{NAMES[p.scheme]} ({p.vnodes} points per node)"
     return NAMES[p.scheme]
 
 
-def _placement(p: Any, study: Any) -> list[str]:
+def placement_story(p: PlacementParams, study: Outcome, theory: dict[str, Any]) -> list[str]:
+    """How evenly the scheme spread the keys, and what the change moved."""
     m, s = study.metrics, study.series
     lines = [
         f"{count(p.keys, 'key')} on {count(p.nodes, 'node')} ({', '.join(s['nodes'])}) under {_scheme(p)}: "
@@ -54,7 +49,8 @@ def _placement(p: Any, study: Any) -> list[str]:
     return lines
 
 
-def _vnodes(p: Any, study: Any) -> list[str]:
+def vnodes_story(p: VnodesParams, study: Outcome, theory: dict[str, Any]) -> list[str]:
+    """How the spread falls as points per node double."""
     sweep = study.series["sweep"]
     lo, hi = min(sweep), max(sweep)
 
@@ -73,7 +69,8 @@ def _vnodes(p: Any, study: Any) -> list[str]:
     ]
 
 
-def _cache(p: Any, study: Any) -> list[str]:
+def cache_story(p: CacheParams, study: Outcome, theory: dict[str, Any]) -> list[str]:
+    """The cache's hit ratio through the change, against the schemes it was set beside."""
     m, f = study.metrics, study.facts
     top = float(zipf_probabilities(p.keys, p.zipf_s)[0])
     lines = [

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from dslab.labs.hashing.params import CacheParams, PlacementParams, VnodesParams
 from dslab.labs.hashing.rules import load_cap
 from dslab.labs.hashing.schemes import CONSISTENT
 
@@ -106,7 +107,7 @@ def moved_between_unchanged(scheme: str, nodes: int, change: str, keys: int) -> 
     return None
 
 
-def placement_theory(p: Any) -> dict[str, Any]:
+def placement_theory(p: PlacementParams, impl: Any = None) -> dict[str, Any]:
     """Theory for the placement study: spread of the scheme, and movement if a node changes."""
     out: dict[str, Any] = {}
     if p.scheme == "ring":
@@ -123,7 +124,8 @@ def placement_theory(p: Any) -> dict[str, Any]:
     return out
 
 
-def vnodes_theory(p: Any) -> dict[str, Any]:
+def vnodes_theory(p: VnodesParams, impl: Any = None) -> dict[str, Any]:
+    """Theory for the vnodes experiment: the ring's spread at ``p.vnodes`` points per node."""
     return {"load_cv": ring_load_cv(p.nodes, p.vnodes, p.keys),
             "load_max_over_mean": ring_max_over_mean(p.nodes, p.vnodes)}
 
@@ -148,7 +150,7 @@ def che_hit_probabilities(rates_per_ms: np.ndarray, capacity: int) -> np.ndarray
     return -np.expm1(-rates_per_ms * math.sqrt(lo * hi))
 
 
-def cache_theory(p: Any) -> dict[str, Any]:
+def cache_theory(p: CacheParams, impl: Any = None) -> dict[str, Any]:
     """Theory for the cache study: LRU hit ratios before and after the change, the hit ratio and
     database load in the first window after it, with the moved keys refetched on first use."""
     if p.scheme == "bounded":
@@ -184,11 +186,3 @@ def cache_theory(p: Any) -> dict[str, Any]:
         "moved_between_unchanged": moved_between_unchanged(p.scheme, p.nodes, p.change, p.keys),
     }
 
-
-def theory(p: Any) -> dict[str, Any]:
-    """The closed-form predictions for parameters ``p``, keyed like the metrics they sit beside."""
-    if p.study == "vnodes":
-        return vnodes_theory(p)
-    if p.study == "cache":
-        return cache_theory(p)
-    return placement_theory(p)

@@ -1,30 +1,48 @@
-"""The queueing lab's experiments: one queue, a sweep of utilizations, a search for the fewest
-servers, and a closed loop set beside the open stream with the same demand. Each returns the
-pieces of a Result; lab.py assembles them."""
+"""The queueing lab's experiments: one queue (steppable; a closed loop is set beside the open
+stream with the same demand), a sweep of utilizations, and a search for the fewest servers. Each
+gives an Outcome; the Lab contract turns it into a Result."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from dslab.labs.queueing import rules
 from dslab.labs.queueing.checks import verdicts
 from dslab.labs.queueing.measure import burst_metrics, measure, occupancy
 from dslab.labs.queueing.model import QueueModel
-from dslab.labs.queueing.params import QueueParams
+from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate, whole
 from dslab.result import Check
+from dslab.run import Outcome
 
 
-@dataclass
-class Outcome:
-    """Metrics, checks and plot series of one experiment."""
+class QueueRun:
+    """One queue as a steppable model: the queue, and the formulas (``impl``) it is measured with."""
 
-    metrics: dict[str, Any]
-    checks: list[Check]
-    series: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, params: QueueParams, seed: int = 1, impl: Any = None) -> None:
+        self.model = QueueModel(params, seed)
+        self.impl = impl
+
+    @property
+    def now(self) -> float:
+        return self.model.now
+
+    def run_until(self, t_ms: float) -> None:
+        self.model.run_until(t_ms)
+
+    def finish(self) -> None:
+        self.model.finish()
+
+    def state(self) -> list[dict[str, Any]]:
+        """The queue right now: requests inside, waiting and in service, and how many arrived."""
+        st = self.model.station
+        return [{"t_ms": self.model.now, "in_system": st.in_system, "waiting": len(st.queue),
+                 "in_service": st.busy, "servers": st.servers, "arrived": st.arrivals}]
+
+    def outcome(self) -> Outcome:
+        return single(self.model, self.impl)
 
 
 def single(model: QueueModel, impl: Any = None) -> Outcome:
@@ -55,7 +73,7 @@ def open_equivalent(p: QueueParams, seed: int) -> QueueModel:
     return model
 
 
-def sweep(p: QueueParams, seed: int, impl: Any = None) -> Outcome:
+def sweep(p: SweepParams, seed: int, impl: Any = None) -> Outcome:
     """One run per utilization: mean and p99 time in system with batch-means intervals."""
     points, metrics, per_point = [], {}, []
     for k, u in enumerate(p.utilizations):
@@ -88,7 +106,7 @@ def _long_run(p: QueueParams, impl: Any, rate: float, key: str) -> float | None:
     return value if isinstance(value, float) else None
 
 
-def pool(p: QueueParams, seed: int, impl: Any = None) -> Outcome:
+def pool(p: PoolParams, seed: int, impl: Any = None) -> Outcome:
     """Simulate pools around the answer of servers_needed; the smallest that meets the target
     in simulation is the simulated answer."""
     r = impl or rules

@@ -34,10 +34,6 @@ class QueueParams:
                            "thinking again (none: open model)")
     think_ms: Dist = _p(Exp(500), "closed model: a user's pause between an answer and the next "
                         "request")
-    utilizations: tuple[float, ...] = _p((), "a sweep: one run per utilization, e.g. "
-                                         "0.5,0.8,0.9 (sets the arrival rate of each)")
-    max_wait_ms: float | None = _p(None, "pool sizing: the mean wait to meet; the run searches "
-                                   "for the fewest servers that meet it")
     burst_at_ms: float | None = _p(None, "a spike of arrivals starts here (none: no spike)")
     burst_ms: float = _p(1000.0, "how long the spike lasts")
     burst_rate_per_s: float = _p(250.0, "arrival rate during the spike")
@@ -75,17 +71,8 @@ class QueueParams:
             self._validate_closed()
         else:
             self._validate_open()
-        modes = [n for n, on in (("utilizations", bool(self.utilizations)),
-                                 ("max_wait_ms", self.max_wait_ms is not None),
-                                 ("burst_at_ms", self.burst_at_ms is not None),
-                                 ("users", self.closed)) if on]
-        if len(modes) > 1:
-            raise InputError(f"{' and '.join(modes)} ask for different experiments; set one of them.")
-        for u in self.utilizations:
-            if not 0 < u < 1:
-                raise InputError(f"each utilization in the sweep must be in (0, 1), got {u}.")
-        if self.max_wait_ms is not None and self.max_wait_ms < 0:
-            raise InputError(f"max_wait_ms cannot be negative, got {self.max_wait_ms}.")
+        if self.closed and self.burst_at_ms is not None:
+            raise InputError("burst_at_ms and users ask for different experiments; set one of them.")
         if self.burst_at_ms is not None:
             self._validate_burst()
 
@@ -123,8 +110,49 @@ class QueueParams:
         if not 0 <= self.burst_rate_per_s <= 1e6:
             raise InputError(f"burst_rate_per_s must be in [0, 1,000,000], got {self.burst_rate_per_s}.")
 
+    def _open_steady(self, what: str) -> None:
+        """Refuse the closed model and the burst in an experiment of the open, steady queue."""
+        for name, on in (("users", self.closed), ("burst_at_ms", self.burst_at_ms is not None)):
+            if on:
+                raise InputError(f"{what} runs the open queue at a steady rate; {name} asks for "
+                                 "another experiment, so leave it at none.")
+
     def arrival_span_ms(self, rate_per_s: float | None = None) -> float:
         """How long the open model sends requests: duration_ms, or customers at the mean rate."""
         if self.duration_ms is not None:
             return self.duration_ms
         return 1000.0 * self.customers / (rate_per_s or self.arrival_rate_per_s)
+
+
+SWEEP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98)
+
+
+@dataclass(frozen=True)
+class SweepParams(QueueParams):
+    """The queue once per utilization: the hockey stick."""
+
+    utilizations: tuple[float, ...] = _p(SWEEP, "one run per utilization, e.g. 0.5,0.8,0.9 (sets "
+                                         "the arrival rate of each)")
+
+    def validate(self) -> None:
+        super().validate()
+        self._open_steady("a sweep")
+        if not self.utilizations:
+            raise InputError("give at least one utilization, e.g. --set utilizations=0.5,0.9.")
+        for u in self.utilizations:
+            if not 0 < u < 1:
+                raise InputError(f"each utilization in the sweep must be in (0, 1), got {u}.")
+
+
+@dataclass(frozen=True)
+class PoolParams(QueueParams):
+    """A search for the fewest servers that keep the mean wait under a target."""
+
+    max_wait_ms: float = _p(2.0, "the mean wait to meet; the run searches for the fewest servers "
+                            "that meet it")
+
+    def validate(self) -> None:
+        super().validate()
+        self._open_steady("pool sizing")
+        if self.max_wait_ms < 0:
+            raise InputError(f"max_wait_ms cannot be negative, got {self.max_wait_ms}.")

@@ -4,6 +4,7 @@ confidence bars over theory), the number in system over time, and a pool-size se
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -11,29 +12,36 @@ from matplotlib.figure import Figure
 from dslab.plotting import new_axes, title
 from dslab.result import Result
 
-LAB_TITLE = "Little's Law and the queueing hockey stick"
-CARD = "Capacity Planning & Performance (with Performance & Tail Latency)"
 MEAN, TAIL, THEORY, KNEE = "#1d3557", "#e76f51", "#6c757d", "#f4a261"
 
 
-def plot(result: Result, ax: Axes | None = None) -> Figure:
-    """Draw ``result`` on ``ax`` (a new figure if None) and return the figure."""
-    kind = result.series.get("kind")
-    fig, ax = new_axes(ax, figsize=(10, 5.2))
-    {"sweep": _sweep, "pool": _pool}.get(kind, _single)(result, ax)
-    title(ax, f"{LAB_TITLE}: {result.scenario} (seed {result.seed})", CARD)
-    fig.tight_layout()
-    return fig
+def _figure(draw: Callable[[Result, Axes], None]) -> Callable[[Result, Axes | None, str], Figure]:
+    """A plot function of the contract's shape around one of the drawings below."""
+
+    def plot(result: Result, ax: Axes | None, head: str) -> Figure:
+        fig, ax = new_axes(ax, figsize=(10, 5.2))
+        draw(result, ax)
+        title(ax, head)
+        fig.tight_layout()
+        return fig
+
+    plot.__doc__ = draw.__doc__
+    return plot
+
+
+def _known(x: float | None) -> bool:
+    return x is not None and not math.isnan(x)
 
 
 def _bars(values: list[float], cis: list[list[float]]) -> list[list[float]]:
     """Error-bar lengths below and above each value (zero where no interval is known)."""
-    lo = [v - c[0] if c[0] == c[0] and c[0] is not None else 0 for v, c in zip(values, cis, strict=True)]
-    hi = [c[1] - v if c[1] == c[1] and c[1] is not None else 0 for v, c in zip(values, cis, strict=True)]
+    lo = [v - c[0] if _known(c[0]) else 0 for v, c in zip(values, cis, strict=True)]
+    hi = [c[1] - v if _known(c[1]) else 0 for v, c in zip(values, cis, strict=True)]
     return [[max(0.0, x) for x in lo], [max(0.0, x) for x in hi]]
 
 
 def _sweep(result: Result, ax: Axes) -> None:
+    """The hockey stick: time in system against utilization, simulation over theory."""
     s = result.series
     pts = s["points"]
     u = [p["utilization"] for p in pts]
@@ -68,6 +76,7 @@ def _sweep(result: Result, ax: Axes) -> None:
 
 
 def _single(result: Result, ax: Axes) -> None:
+    """The number in system over time, with Little's L and the spike or loop if any."""
     s = result.series
     occ = s["occupancy"]
     m = result.metrics
@@ -107,6 +116,7 @@ def _single(result: Result, ax: Axes) -> None:
 
 
 def _pool(result: Result, ax: Axes) -> None:
+    """The mean wait of each pool tried against the target, beside Erlang C."""
     s = result.series
     pts = s["points"]
     c = [p["servers"] for p in pts]
@@ -126,3 +136,8 @@ def _pool(result: Result, ax: Axes) -> None:
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     if not math.isfinite(max(wq)):
         ax.set_ylim(bottom=1e-3)
+
+
+plot = _figure(_single)
+sweep_plot = _figure(_sweep)
+pool_plot = _figure(_pool)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from dslab.labs.queueing.params import QueueParams
+from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.theory import formula_used, model_name
+from dslab.run import Outcome
 from dslab.wording import count, ms
 
 
-def story(p: QueueParams, metrics: dict[str, Any], theory: dict[str, Any],
-          series: dict[str, Any]) -> list[str]:
-    kind = series.get("kind")
-    if kind == "sweep":
-        return _sweep(p, series)
-    if kind == "pool":
-        return _pool(p, metrics, series)
+def story(p: QueueParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """One queue: its setting, Little's Law as measured, and what the spike or loop did."""
     lines = [_setting(p)]
-    m = metrics
-    if m["L"] == m["L"]:  # not NaN: something was measured
+    m, series = out.metrics, out.series
+    if not math.isnan(m["L"]):  # something was measured
         t0, t1 = series["window"]
         lines.append(f"Measured from {ms(t0)} to {ms(t1)}: on average L = {m['L']:,.2f} requests in "
                      f"the system, λ = {m['lambda_per_s']:,.1f} per second, W = {m['W_ms']:,.1f} ms "
@@ -68,7 +65,7 @@ def _burst(p: QueueParams, m: dict[str, Any], th: dict[str, Any]) -> str:
     return (f"The spike at {ms(p.burst_at_ms)} brought {p.burst_rate_per_s:,.0f} per second for "
             f"{ms(p.burst_ms)} against a capacity of {cap:,.0f} per second. The queue peaked at "
             f"{m['peak_in_system']:,.0f} (fluid estimate {th['peak_in_system']:,.0f}) and "
-            + (f"took {ms(drain)} to empty after the spike ended" if drain == drain else
+            + (f"took {ms(drain)} to empty after the spike ended" if not math.isnan(drain) else
                "had not emptied when the run ended")
             + (f" (fluid estimate {ms(fluid)}): spare capacity, not total capacity, sets the "
                "drain time." if isinstance(fluid, float) else "."))
@@ -84,7 +81,9 @@ def _closed(p: QueueParams, m: dict[str, Any], series: dict[str, Any]) -> str:
             f"{m['open_peak_in_system']:,.0f} in the system.")
 
 
-def _sweep(p: QueueParams, series: dict[str, Any]) -> list[str]:
+def sweep_story(p: SweepParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """The hockey stick in words: the slowdown at a few utilizations, and runs too short."""
+    series = out.series
     pts = series["points"]
     S = series["service_ms"]
     slow = ", ".join(f"{pt['utilization']:.0%}: {pt['W_ms'] / S:.1f}x" for pt in pts
@@ -100,7 +99,9 @@ def _sweep(p: QueueParams, series: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _pool(p: QueueParams, m: dict[str, Any], series: dict[str, Any]) -> list[str]:
+def pool_story(p: PoolParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """The offered load, servers_needed's answer, and whether the simulation agrees."""
+    m, series = out.metrics, out.series
     a = series["offered_load"]
     need = series["needed"]
     sim = m["servers_needed"]

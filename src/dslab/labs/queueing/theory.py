@@ -12,7 +12,7 @@ from typing import Any
 
 from dslab.errors import InputError
 from dslab.labs.queueing import formulas, rules
-from dslab.labs.queueing.params import QueueParams
+from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.sim.dist import Const, Exp
 
 QUANTILES = {"p50_ms": 0.50, "p90_ms": 0.90, "p99_ms": 0.99, "p999_ms": 0.999}
@@ -133,29 +133,30 @@ def point_key(utilization: float) -> str:
 
 
 def theory(p: QueueParams, impl: Any = None) -> dict[str, Any]:
-    """What theory predicts for the experiment ``p`` describes, keyed like its metrics."""
-    r = impl or rules
-    if p.utilizations:
-        out = {}
-        for u in p.utilizations:
-            w = predict(p, impl, sweep_rate(p, u))["W_ms"]
-            out[point_key(u)] = w
-        return out
-    if p.max_wait_ms is not None:
-        S = p.service_ms.mean()
-        need = whole(r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms), "servers_needed")
-        out = {"servers_needed": need,
-               "Wq_ms_with_needed": predict(p, impl, servers=need)["Wq_ms"]}
-        if need - 1 > p.arrival_rate_per_s * S / 1000.0:
-            out["Wq_ms_one_fewer"] = predict(p, impl, servers=need - 1)["Wq_ms"]
-        return out
+    """What theory predicts for one queue, keyed like its metrics (with ``impl``'s formulas)."""
     if p.burst_at_ms is not None:
         capacity = p.servers * 1000.0 / p.service_ms.mean()
         backlog, drain = formulas.fluid_burst(p.arrival_rate_per_s, p.burst_rate_per_s, p.burst_ms,
                                               capacity)
-        out = {k: "n/a: the load changes during the run" for k in MEANS}
+        out: dict[str, Any] = {k: "n/a: the load changes during the run" for k in MEANS}
         out["lambda_per_s"] = "n/a: the rate changes during the run"
         out.update(peak_in_system=backlog,
                    drain_ms=drain if math.isfinite(drain) else "n/a: no spare capacity to drain")
         return out
     return predict(p, impl)
+
+
+def sweep_theory(p: SweepParams, impl: Any = None) -> dict[str, Any]:
+    """The mean time in system predicted at each utilization of the sweep."""
+    return {point_key(u): predict(p, impl, sweep_rate(p, u))["W_ms"] for u in p.utilizations}
+
+
+def pool_theory(p: PoolParams, impl: Any = None) -> dict[str, Any]:
+    """The pool ``servers_needed`` picks, and the mean waits Erlang C gives it and one fewer."""
+    r = impl or rules
+    S = p.service_ms.mean()
+    need = whole(r.servers_needed(p.arrival_rate_per_s, S, p.max_wait_ms), "servers_needed")
+    out = {"servers_needed": need, "Wq_ms_with_needed": predict(p, impl, servers=need)["Wq_ms"]}
+    if need - 1 > p.arrival_rate_per_s * S / 1000.0:
+        out["Wq_ms_one_fewer"] = predict(p, impl, servers=need - 1)["Wq_ms"]
+    return out

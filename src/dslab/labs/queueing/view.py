@@ -11,16 +11,8 @@ from dslab.result import Result
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
-def view(result: Result, width: int = 72) -> Table | Text:
-    kind = result.series.get("kind")
-    if kind == "sweep":
-        return _sweep(result)
-    if kind == "pool":
-        return _pool(result)
-    return _strip(result, width)
-
-
-def _strip(result: Result, width: int) -> Text:
+def view(result: Result, width: int = 72) -> Text:
+    """One queue: the number in system over time as a strip of bars."""
     occ = result.series["occupancy"]
     peaks = occ["max"]
     if not peaks:
@@ -40,7 +32,8 @@ def _ms(x) -> str:
     return "—" if x is None or x != x else f"{x:,.1f}"
 
 
-def _sweep(result: Result) -> Table:
+def sweep_view(result: Result, width: int = 72) -> Table:
+    """A sweep: one row per utilization."""
     t = Table(title="One run per utilization: simulated (95% CI) beside long-run theory",
               title_justify="left")
     for col in ("ρ", "mean W ms", "95% CI", "theory", "p99 ms", "theory p99"):
@@ -54,7 +47,8 @@ def _sweep(result: Result) -> Table:
     return t
 
 
-def _pool(result: Result) -> Table:
+def pool_view(result: Result, width: int = 72) -> Table:
+    """A pool search: one row per pool size."""
     s = result.series
     t = Table(title=f"Mean wait against pool size (target {s['target_ms']:g} ms)",
               title_justify="left")

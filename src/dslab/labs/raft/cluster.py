@@ -1,5 +1,5 @@
-"""A Raft cluster on the simulated network, steppable: build it, advance it a little at a time,
-look at each server, and turn it into a Result at the end."""
+"""A Raft cluster on the simulated network, steppable (a ``dslab.run.Model``): build it, advance
+it a little at a time, look at each server, and measure it at any point."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 
 from dslab.labs.raft import rules
 from dslab.labs.raft.checks import SafetyMonitor
+from dslab.labs.raft.measure import metrics, series
 from dslab.labs.raft.model import RaftServer, client_process
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import LEADER
+from dslab.run import Outcome
 from dslab.sim.faults import Crash, Fault, Partition, schedule
 from dslab.sim.network import Network
 from dslab.sim.simulation import Simulation
@@ -82,15 +84,11 @@ class RaftCluster:
     def now(self) -> float:
         return self.sim.now
 
-    def run_until(self, t_ms: float) -> RaftCluster:
+    def run_until(self, t_ms: float) -> None:
         """Advance the simulation to ``t_ms`` (capped at the run's duration)."""
         self.sim.run(min(t_ms, self.params.duration_ms))
-        return self
 
-    def step(self, ms: float) -> RaftCluster:
-        return self.run_until(self.now + ms)
-
-    def table(self) -> list[dict[str, Any]]:
+    def state(self) -> list[dict[str, Any]]:
         """One row per server: what it believes right now."""
         return [
             {"server": s.id, "up": s.up, "role": s.role if s.up else "down", "term": s.current_term,
@@ -102,3 +100,7 @@ class RaftCluster:
     def finish(self) -> None:
         self.run_until(self.params.duration_ms)
         self.monitor.check_logs(self.now, self.logs())
+
+    def outcome(self) -> Outcome:
+        """Metrics, checks and series of what has run; the story reads the cluster itself."""
+        return Outcome(metrics(self), self.monitor.verdicts(), series(self), facts=self)

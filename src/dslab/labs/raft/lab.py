@@ -1,22 +1,26 @@
-"""The Raft lab: scenarios, one deterministic run, and its registration as a Lab."""
+"""The Raft lab: its scenarios and its registration as a Lab."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from dslab import params as params_mod
-from dslab.impl import overlay
-from dslab.lab import Card, Lab, Scenario
+from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.raft import rules
 from dslab.labs.raft.cluster import RaftCluster
-from dslab.labs.raft.measure import leader_loss, metrics, series
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.plot import plot
 from dslab.labs.raft.story import story
 from dslab.labs.raft.theory import theory
 from dslab.labs.raft.view import timeline
-from dslab.result import Result
+
+ELECTION = Experiment(
+    name="election",
+    help="a Raft cluster on a simulated network: elections, replication, and the scenario's faults",
+    params=RaftParams,
+    model=RaftCluster,
+    theory=theory,
+    story=story,
+    plot=plot,
+    view=timeline,
+)
 
 SCENARIOS = {
     "default": Scenario("elect a leader, replicate client commands, stay steady", {}),
@@ -35,35 +39,6 @@ SCENARIOS = {
     ),
 }
 
-
-def load_impl(path: str | Path | None = None):
-    """The reference rules, with the exercise's rules taken from ``path`` if given."""
-    return overlay(rules, rules.EXERCISE, path)
-
-
-def run(params: RaftParams, seed: int = 1, impl: Any = None, scenario: str = "custom") -> Result:
-    """One run of ``params`` with ``seed``; ``impl`` supplies the rules (the reference if None)."""
-    cluster = RaftCluster(params, seed, impl)
-    cluster.finish()
-    return result_of(cluster, scenario)
-
-
-def result_of(cluster: RaftCluster, scenario: str = "custom") -> Result:
-    """The Result of a cluster that has run (to its end, or as far as a notebook stepped it)."""
-    mt = metrics(cluster)
-    return Result(
-        lab="raft",
-        scenario=scenario,
-        seed=cluster.seed,
-        params=params_mod.to_dict(cluster.params),
-        metrics=mt,
-        theory=theory(cluster.params),
-        checks=cluster.monitor.verdicts(),
-        series=series(cluster),
-        story=story(cluster, mt, leader_loss(cluster)),
-    )
-
-
 LAB = Lab(
     name="raft",
     title="Raft leader election",
@@ -73,15 +48,9 @@ LAB = Lab(
         mastery="Walk through a Raft election and the commit of a log entry step by step, and "
                 "say why a quorum has to be a majority.",
     ),
-    params=RaftParams,
+    rules=rules,
+    experiments=(ELECTION,),
     scenarios=SCENARIOS,
-    run=run,
-    theory=theory,
-    plot=plot,
-    rules="dslab.labs.raft.rules",
-    exercise_rules=rules.EXERCISE,
-    load_impl=load_impl,
-    view=timeline,
     indicators=frozenset({"first_election_contested", "first_election_split"}),
     gallery="partition",
 )

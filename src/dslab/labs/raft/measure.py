@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dslab.labs.raft.cluster import RaftCluster
+if TYPE_CHECKING:
+    from dslab.labs.raft.cluster import RaftCluster
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ CUT_OFF = "#e9c46a"  # hatching over a leader that leads only its minority side
 MARKS = {"crashes": ("X", "#c1121f", 11, "crash"), "restarts": (">", "#2b9348", 10, "restart")}
 
 
-def plot(result: Result, ax: Axes | None = None) -> Figure:
-    """Draw ``result``'s timeline on ``ax`` (a new figure if None) and return the figure."""
+def plot(result: Result, ax: Axes | None, head: str) -> Figure:
+    """Draw ``result``'s timeline on ``ax`` (a new figure if None), titled ``head``."""
     fig, ax = new_axes(ax, figsize=(11, 4.8))
     s = result.series
     n = len(s["segments"])
@@ -73,7 +73,6 @@ def plot(result: Result, ax: Axes | None = None) -> Figure:
                              label="leader cut off in a minority"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(handles),
               frameon=False, fontsize=8)
-    title(ax, f"Raft leader election: {result.scenario} (seed {result.seed})",
-          "Consensus: Paxos, Raft, ZAB (deep dive)")
+    title(ax, head)
     fig.tight_layout()
     return fig

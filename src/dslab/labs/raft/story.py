@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from dslab.labs.raft.cluster import RaftCluster
-from dslab.labs.raft.measure import Loss
+from dslab.labs.raft.measure import Loss, leader_loss
+from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import quorum
+from dslab.run import Outcome
 from dslab.wording import count as _n
 from dslab.wording import ms as _ms
 
 
-def story(c: RaftCluster, mt: dict[str, Any], loss: Loss | None) -> list[str]:
-    p, m = c.params, c.monitor
+def story(p: RaftParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """The run's sentences, from the cluster (``out.facts``) and its metrics."""
+    c: RaftCluster = out.facts
+    mt, loss, m = out.metrics, leader_loss(c), c.monitor
     n, q = p.nodes, quorum(p.nodes)
     lines: list[str] = []
     if p.failed:

@@ -18,9 +18,11 @@ With ``m`` racing servers whose timeouts are uniform on ``[a, a + w]`` and a one
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
+from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import quorum
 from dslab.sim.dist import Const, Dist, Exp, Uniform
 
@@ -124,8 +126,9 @@ def p_split(m: int, cluster: int, width_ms: float, latency: Dist, grid: int = 40
     return min(1.0, split2 + _crowd(m, width_ms, latency.mean(), need, grid))
 
 
-def theory(p) -> dict[str, float | None]:
-    """Predictions keyed like the metrics they sit beside; None where the model says nothing."""
+def theory(p: RaftParams, impl: Any = None) -> dict[str, Any]:
+    """Predictions keyed like the metrics they sit beside; None where the model says nothing.
+    They come from the timing model alone, so a learner's rules (``impl``) do not change them."""
     m, from_start = racing_servers(p)
     out: dict[str, float | None] = {
         "first_timeout_ms": None, "election_time_ms": None,

@@ -81,6 +81,10 @@ class Monitor:
             self.bad_breaker = (f"call {self.breaker_calls:,} went through while the breaker said "
                                 "it was open")
 
+    def clear_tallies(self) -> None:
+        """Forget the tallies taken so far: an experiment measured again tallies afresh."""
+        self._tallies.clear()
+
     def tally(self, what: str, requests: int, succeeded: int, failed: int, in_flight: int) -> None:
         """The end of one experiment: its request counts, each kept by a separate counter."""
         self._tallies.append((what, requests, succeeded, failed, in_flight))

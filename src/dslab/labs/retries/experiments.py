@@ -1,9 +1,9 @@
-"""The three families as experiments: each runs every policy on the same seed and returns its
-metrics (keyed ``name[policy]``), the series the plot draws, and what the story needs."""
+"""The three experiments: each runs every policy on the same seed and gives an Outcome with its
+metrics (keyed ``name[policy]``), the monitor's checks, the series the plot draws, and what the
+story needs. Overload is steppable; contention and layers run whole."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,29 +13,57 @@ from dslab.labs.retries.chain import run_chain
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.measure import Measured, measure
 from dslab.labs.retries.overload import Overload
-from dslab.labs.retries.params import RetryParams
+from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
 from dslab.labs.retries.rules import BACKOFF
 from dslab.labs.retries.theory import WAIT_ATTEMPT, calls_by_layer
+from dslab.run import Outcome
 
 
-@dataclass
-class Outcome:
-    metrics: dict[str, Any]
-    series: dict[str, Any]
-    facts: dict[str, Any] = field(default_factory=dict)  # for the story: per-policy details
+def monitor_for(params: RetryParams) -> Monitor:
+    """The invariant monitor every client of one experiment reports to."""
+    return Monitor(params.cap_ms, params.budget_ratio, params.budget_tokens)
 
 
-def overload(params: RetryParams, seed: int, impl: Any, monitor: Monitor) -> Outcome:
-    runs = {}
-    for pol in params.policy:
-        model = Overload(params, pol, seed, impl, monitor)
-        model.run()
-        runs[pol] = model
-    return overload_outcome(runs, monitor)
+class OverloadRun:
+    """The overload experiment as a steppable model: one service per policy, all on the same
+    seed (so the same arrivals), advanced together."""
+
+    def __init__(self, params: OverloadParams, seed: int, impl: Any) -> None:
+        self.params = params
+        self.monitor = monitor_for(params)
+        self.runs = {pol: Overload(params, pol, seed, impl, self.monitor) for pol in params.policy}
+
+    @property
+    def now(self) -> float:
+        return min(model.sim.now for model in self.runs.values())
+
+    def run_until(self, t_ms: float) -> None:
+        for model in self.runs.values():
+            model.run(t_ms)
+
+    def finish(self) -> None:
+        for model in self.runs.values():
+            model.run()
+
+    def state(self) -> list[dict[str, Any]]:
+        """Each policy's service right now: what is inside it, and how much of that is queued for
+        a client who has already given up."""
+        rows = []
+        for pol, model in self.runs.items():
+            queued = list(model.station.queue)
+            rows.append({"policy": pol, "t_ms": model.sim.now, "at_service": model.station.in_system,
+                         "queued_for_no_one": sum(1 for rid in queued if not model.waiting[rid]),
+                         "attempts_sent": model.station.arrivals,
+                         "served_too_late": model.wasted})
+        return rows
+
+    def outcome(self) -> Outcome:
+        return overload_outcome(self.runs, self.monitor)
 
 
 def overload_outcome(runs: dict[str, Overload], monitor: Monitor) -> Outcome:
     """The outcome of overload models that have run (to the end, or as far as a notebook went)."""
+    monitor.clear_tallies()
     metrics: dict[str, Any] = {}
     series: dict[str, Any] = {}
     facts: dict[str, Measured] = {}
@@ -54,10 +82,12 @@ def overload_outcome(runs: dict[str, Overload], monitor: Monitor) -> Outcome:
         })
         series[pol] = m.series
         facts[pol] = m
-    return Outcome(metrics, series, facts)
+    return Outcome(metrics, monitor.verdicts(), series, facts)
 
 
-def contention(params: RetryParams, seed: int, impl: Any, monitor: Monitor) -> Outcome:
+def contention(params: ContentionParams, seed: int, impl: Any) -> Outcome:
+    """Every policy's races for one record, at each client count."""
+    monitor = monitor_for(params)
     metrics: dict[str, Any] = {}
     series: dict[str, Any] = {"clients": np.array(params.clients)}
     for pol in params.policy:
@@ -71,10 +101,12 @@ def contention(params: RetryParams, seed: int, impl: Any, monitor: Monitor) -> O
     # how many waits each mean is over and its standard error, for setting it beside theory
     series["waits"] = {pol: (monitor.wait_n.get((pol, WAIT_ATTEMPT), 0),
                              monitor.wait_se(pol, WAIT_ATTEMPT)) for pol in params.policy}
-    return Outcome(metrics, series)
+    return Outcome(metrics, monitor.verdicts(), series)
 
 
-def layers(params: RetryParams, seed: int, impl: Any, monitor: Monitor) -> Outcome:
+def layers(params: LayersParams, seed: int, impl: Any) -> Outcome:
+    """Every policy's requests down the call chain."""
+    monitor = monitor_for(params)
     metrics: dict[str, Any] = {}
     series: dict[str, Any] = {}
     for pol in params.policy:
@@ -84,7 +116,4 @@ def layers(params: RetryParams, seed: int, impl: Any, monitor: Monitor) -> Outco
         metrics[f"succeeded[{pol}]"] = chain.succeeded / params.requests
         metrics[f"latency_ms[{pol}]"] = float(np.nanmean(chain.latency_ms))
         series[pol] = {"calls": per_request, "theory": calls_by_layer(params, pol)}
-    return Outcome(metrics, series)
-
-
-FAMILIES = {"overload": overload, "contention": contention, "layers": layers}
+    return Outcome(metrics, monitor.verdicts(), series)

@@ -1,28 +1,40 @@
-"""The retry lab: scenarios, one deterministic run, and its registration as a Lab."""
+"""The retry lab: its experiments, scenarios and registration as a Lab."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from dslab.lab import Card, Experiment, Lab, Scenario
+from dslab.labs.retries import experiments, rules, theory
+from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams
+from dslab.labs.retries.plot import contention_plot, layers_plot, overload_plot
+from dslab.labs.retries.story import contention_story, layers_story, overload_story
+from dslab.run import whole
 
-from dslab import params as params_mod
-from dslab.impl import learner_errors, overlay
-from dslab.lab import Card, Lab, Scenario
-from dslab.labs.retries import experiments, rules
-from dslab.labs.retries.checks import Monitor
-from dslab.labs.retries.params import RetryParams
-from dslab.labs.retries.plot import plot
-from dslab.labs.retries.story import story
-from dslab.labs.retries.theory import theory
-from dslab.result import Result
+OVERLOAD = Experiment(
+    name="overload",
+    help="a service pushed past capacity, with clients that time out and retry; every policy on "
+         "the same arrivals",
+    params=OverloadParams, model=experiments.OverloadRun, theory=theory.overload,
+    story=overload_story, plot=overload_plot,
+)
+CONTENTION = Experiment(
+    name="contention",
+    help="clients racing to update one record, backing off between tries",
+    params=ContentionParams, model=whole(experiments.contention), theory=theory.contention,
+    story=contention_story, plot=contention_plot,
+)
+LAYERS = Experiment(
+    name="layers",
+    help="a call chain in which every service retries the one below",
+    params=LayersParams, model=whole(experiments.layers), theory=theory.layers,
+    story=layers_story, plot=layers_plot,
+)
 
 JITTER = "immediate,exponential,full-jitter,equal-jitter,decorrelated-jitter"
 
 SCENARIOS = {
     "default": Scenario(
         "a service 80% busy and a one-second spike: clients that never retry see it recover, "
-        "clients with three retries (immediate or jittered) keep it down",
-        {}),
+        "clients with three retries (immediate or jittered) keep it down"),
     "metastable": Scenario(
         "three immediate retries after a short spike: a minute later the service is still down, "
         "serving requests nobody waits for",
@@ -45,36 +57,12 @@ SCENARIOS = {
     "jitter": Scenario(
         "2 to 100 clients race to update one record: write attempts and time to finish for each "
         "backoff policy",
-        {"family": "contention", "policy": JITTER, "retries": 100, "base_ms": 5.0,
-         "cap_ms": 1000.0}),
+        {"policy": JITTER, "retries": 100, "base_ms": 5.0, "cap_ms": 1000.0},
+        experiment="contention"),
     "layers": Scenario(
         "four services each retrying three times over a dead dependency: 256 calls per request",
-        {"family": "layers", "layers": 4, "requests": 100}),
+        {"layers": 4, "requests": 100}, experiment="layers"),
 }
-
-
-def load_impl(path: str | Path | None = None):
-    """The reference rules, with the exercise's rules taken from ``path`` if given."""
-    return overlay(rules, rules.EXERCISE, path)
-
-
-def run(params: RetryParams, seed: int = 1, impl: Any = None, scenario: str = "custom") -> Result:
-    """One deterministic experiment of ``params.family``, every policy on the same seed; ``impl``
-    supplies the backoff, budget and breaker (the reference rules if None)."""
-    impl = impl if impl is not None else load_impl()
-    monitor = Monitor(params.cap_ms, params.budget_ratio, params.budget_tokens)
-    with learner_errors(impl, "retries"):
-        out = experiments.FAMILIES[params.family](params, seed, impl, monitor)
-    return _result(params, seed, scenario, out, monitor)
-
-
-def _result(params: RetryParams, seed: int, scenario: str, out: experiments.Outcome,
-            monitor: Monitor) -> Result:
-    th = theory(params)
-    return Result(lab="retries", scenario=scenario, seed=seed, params=params_mod.to_dict(params),
-                  metrics=out.metrics, theory=th, checks=monitor.verdicts(), series=out.series,
-                  story=story(params, out, th))
-
 
 LAB = Lab(
     name="retries",
@@ -87,13 +75,7 @@ LAB = Lab(
                 "service down after the trigger has passed, and why they multiply across layers "
                 "(also the outage studies' cascading failure: retry storms).",
     ),
-    params=RetryParams,
+    rules=rules,
+    experiments=(OVERLOAD, CONTENTION, LAYERS),
     scenarios=SCENARIOS,
-    run=run,
-    theory=theory,
-    plot=plot,
-    rules="dslab.labs.retries.rules",
-    exercise_rules=rules.EXERCISE,
-    load_impl=load_impl,
-    gallery="default",
 )

@@ -1,7 +1,9 @@
 """The retry lab's parameters (names carry units) and the checks that refuse impossible ones.
 
-One parameter set serves three families of experiment (``family``): an overloaded service with
-retrying clients, clients contending for one record, and a chain of services that each retry.
+``RetryParams`` is the client library every experiment shares (policies, backoff, budget,
+breaker); each experiment adds its own: an overloaded service with retrying clients
+(``OverloadParams``), clients contending for one record (``ContentionParams``), and a chain of
+services that each retry (``LayersParams``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dslab.labs.retries.rules import POLICIES
 from dslab.params import param as _p
 from dslab.sim.dist import Const, Dist, Exp, Uniform
 
-FAMILIES = ("overload", "contention", "layers")
 TRIGGERS = ("spike", "capacity", "none")
 MAX_ATTEMPTS = 1_500_000  # attempts one overload run may send, about ten seconds of simulation
 MAX_CHAIN_CALLS = 2_000_000  # calls a layers run may make in the worst case
@@ -21,15 +22,14 @@ MAX_CHAIN_CALLS = 2_000_000  # calls a layers run may make in the worst case
 
 @dataclass(frozen=True)
 class RetryParams:
-    family: str = _p("overload", "what to simulate: overload (a service pushed past capacity), "
-                     "contention (clients racing to update one record) or layers (a call chain)")
+    """The client library: how it retries, and what limits its retries."""
+
     policy: tuple[str, ...] = _p(("none", "immediate", "full-jitter"),
                                  "client retry policies, compared side by side on the same "
                                  f"traffic: {', '.join(POLICIES)}")
     retries: int = _p(3, "retries after the first attempt before a request fails")
     base_ms: float = _p(50.0, "backoff: the wait before the first retry (its ceiling, with jitter)")
     cap_ms: float = _p(2000.0, "backoff: no wait between retries is longer than this")
-    timeout_ms: float = _p(500.0, "a client gives up on an attempt after this long (overload)")
     budget_ratio: float | None = _p(None, "retry budget: retries may be at most this fraction "
                                     "of requests, e.g. 0.1 (none: no budget)")
     budget_tokens: float = _p(10.0, "retry budget: retries allowed in a burst before the ratio "
@@ -37,33 +37,8 @@ class RetryParams:
     breaker_failures: int | None = _p(None, "circuit breaker: this many failures in a row open it "
                                       "(none: no breaker)")
     breaker_open_ms: float = _p(1000.0, "circuit breaker: how long it stays open before a probe")
-    shed: bool = _p(False, "server-side: drop a request that has already waited longer than "
-                    "timeout_ms instead of serving it")
-    arrival_rate_per_s: float = _p(400.0, "new requests per second from users (overload)")
-    servers: int = _p(10, "the service's workers (overload)")
-    service_ms: Dist = _p(Exp(20), "time one worker spends on one attempt (overload)")
-    trigger: str = _p("spike", "what pushes the service over: spike (more arrivals), capacity "
-                      "(fewer workers) or none")
-    trigger_at_ms: float = _p(5000.0, "when the trigger starts")
-    trigger_ms: float = _p(1000.0, "how long the trigger lasts")
-    trigger_size: float = _p(2.0, "spike: arrivals multiplied by this; capacity: workers divided "
-                             "by this")
-    duration_ms: float = _p(30_000.0, "how long users send requests (overload)")
-    clients: tuple[int, ...] = _p((2, 5, 10, 25, 50, 100), "contention: numbers of clients that "
-                                  "race to update one record, one experiment each")
-    work_ms: Dist = _p(Uniform(4, 6), "contention: time from reading the record to its "
-                       "conditional write arriving")
-    repeats: int = _p(20, "contention: runs per client count (each client count's numbers are "
-                      "their mean)")
-    layers: int = _p(3, "layers: services in the call chain, each retrying the one below")
-    bottom_failure: float = _p(1.0, "layers: probability that a call to the bottom service fails")
-    hop_ms: Dist = _p(Const(2), "layers: time for one call to reach the next service and return")
-    requests: int = _p(200, "layers: user requests sent into the chain")
-
     def validate(self) -> None:
         """Raise InputError with one sentence if these values cannot describe an experiment."""
-        if self.family not in FAMILIES:
-            raise InputError(f"family is one of {', '.join(FAMILIES)}, got '{self.family}'.")
         if not self.policy:
             raise InputError("give at least one policy, e.g. --set policy=immediate,full-jitter.")
         for p in self.policy:
@@ -77,8 +52,6 @@ class RetryParams:
             raise InputError(f"base_ms must be positive, got {self.base_ms}.")
         if self.cap_ms < self.base_ms:
             raise InputError(f"cap_ms ({self.cap_ms:g}) must be at least base_ms ({self.base_ms:g}).")
-        if self.timeout_ms <= 0:
-            raise InputError(f"timeout_ms must be positive, got {self.timeout_ms}.")
         if self.budget_ratio is not None and not 0 <= self.budget_ratio <= 10:
             raise InputError(f"budget_ratio is a fraction of requests in [0, 10], got "
                              f"{self.budget_ratio}.")
@@ -88,10 +61,35 @@ class RetryParams:
             raise InputError(f"breaker_failures must be at least 1, got {self.breaker_failures}.")
         if self.breaker_open_ms <= 0:
             raise InputError(f"breaker_open_ms must be positive, got {self.breaker_open_ms}.")
-        {"overload": self._validate_overload, "contention": self._validate_contention,
-         "layers": self._validate_layers}[self.family]()
 
-    def _validate_overload(self) -> None:
+
+@dataclass(frozen=True)
+class OverloadParams(RetryParams):
+    """A service pushed past capacity by a trigger, and users whose clients time out and retry."""
+
+    timeout_ms: float = _p(500.0, "a client gives up on an attempt after this long")
+    shed: bool = _p(False, "server-side: drop a request that has already waited longer than "
+                    "timeout_ms instead of serving it")
+    arrival_rate_per_s: float = _p(400.0, "new requests per second from users")
+    servers: int = _p(10, "the service's workers")
+    service_ms: Dist = _p(Exp(20), "time one worker spends on one attempt")
+    trigger: str = _p("spike", "what pushes the service over: spike (more arrivals), capacity "
+                      "(fewer workers) or none")
+    trigger_at_ms: float = _p(5000.0, "when the trigger starts")
+    trigger_ms: float = _p(1000.0, "how long the trigger lasts")
+    trigger_size: float = _p(2.0, "spike: arrivals multiplied by this; capacity: workers divided "
+                             "by this")
+    duration_ms: float = _p(30_000.0, "how long users send requests")
+
+    @property
+    def capacity_per_s(self) -> float:
+        """Attempts per second the service can finish with every worker busy."""
+        return self.servers * 1000.0 / self.service_ms.mean()
+
+    def validate(self) -> None:
+        super().validate()
+        if self.timeout_ms <= 0:
+            raise InputError(f"timeout_ms must be positive, got {self.timeout_ms}.")
         if not 0 < self.arrival_rate_per_s <= 100_000:
             raise InputError(f"arrival_rate_per_s must be in (0, 100,000], got "
                              f"{self.arrival_rate_per_s}.")
@@ -125,7 +123,21 @@ class RetryParams:
                 f"{worst:,.0f} attempts, more than {MAX_ATTEMPTS:,}; shorten the run, lower the "
                 "rate or compare fewer policies.")
 
-    def _validate_contention(self) -> None:
+
+
+@dataclass(frozen=True)
+class ContentionParams(RetryParams):
+    """Clients racing to update one record with a read and a conditional write."""
+
+    clients: tuple[int, ...] = _p((2, 5, 10, 25, 50, 100), "numbers of clients that "
+                                  "race to update one record, one experiment each")
+    work_ms: Dist = _p(Uniform(4, 6), "time from reading the record to its "
+                       "conditional write arriving")
+    repeats: int = _p(20, "runs per client count (each client count's numbers are "
+                      "their mean)")
+
+    def validate(self) -> None:
+        super().validate()
         if not self.clients:
             raise InputError("give at least one client count, e.g. --set clients=10,50.")
         if any(not 1 <= c <= 1000 for c in self.clients):
@@ -138,7 +150,19 @@ class RetryParams:
         if not 1 <= self.repeats <= 1000:
             raise InputError(f"repeats must be between 1 and 1,000, got {self.repeats}.")
 
-    def _validate_layers(self) -> None:
+
+
+@dataclass(frozen=True)
+class LayersParams(RetryParams):
+    """A chain of services, each retrying the one below, over a failing dependency."""
+
+    layers: int = _p(3, "services in the call chain, each retrying the one below")
+    bottom_failure: float = _p(1.0, "probability that a call to the bottom service fails")
+    hop_ms: Dist = _p(Const(2), "time for one call to reach the next service and return")
+    requests: int = _p(200, "user requests sent into the chain")
+
+    def validate(self) -> None:
+        super().validate()
         if not 1 <= self.layers <= 8:
             raise InputError(f"layers must be between 1 and 8, got {self.layers}.")
         if not 0 <= self.bottom_failure <= 1:
@@ -154,8 +178,3 @@ class RetryParams:
                 "fewer requests or use fewer layers or retries.")
         if not 0 <= self.hop_ms.mean() < float("inf"):
             raise InputError(f"hop_ms must have a finite mean; {self.hop_ms} does not.")
-
-    @property
-    def capacity_per_s(self) -> float:
-        """Attempts per second the service can finish with every worker busy."""
-        return self.servers * 1000.0 / self.service_ms.mean()

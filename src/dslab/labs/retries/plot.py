@@ -14,33 +14,45 @@ from dslab.plotting import title
 from dslab.result import Result
 from dslab.sim.dist import parse
 
-LAB_TITLE = "Retry storms and metastable failure"
-CARD = "Resilience & Load-Management Patterns (and cascading failure: retry storms)"
 COLOURS = {"none": "#2a9d8f", "immediate": "#e63946", "exponential": "#f4a261",
            "full-jitter": "#1d3557", "equal-jitter": "#8d99ae", "decorrelated-jitter": "#9b5de5"}
 TRIGGER, THEORY = "#f4a261", "#6c757d"
 
 
-def plot(result: Result, ax: Axes | None = None) -> Figure:
-    """Draw ``result`` on ``ax`` (a new figure with every panel if None) and return the figure."""
-    p = result.params
-    family = p["family"]
+def overload_plot(result: Result, ax: Axes | None, head: str) -> Figure:
+    """Goodput and offered load over time above the queue of abandoned work (only the first on
+    ``ax``, when one is given)."""
     if ax is not None:
         fig, axes = ax.figure, [ax]
     else:
-        fig = Figure(figsize=(10, 7.2 if family == "overload" else 5.4), dpi=110,
-                     layout="constrained")
-        if family == "layers":
-            axes = [fig.add_subplot(1, 1, 1)]
-        elif family == "overload":
-            grid = fig.add_gridspec(2, 1, height_ratios=[2.2, 1])
-            axes = [fig.add_subplot(grid[0])]
-            axes.append(fig.add_subplot(grid[1], sharex=axes[0]))
-        else:
-            axes = [fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)]
-    {"overload": _overload, "contention": _contention, "layers": _layers}[family](result, axes)
-    title(axes[0], f"{LAB_TITLE}: {result.scenario} (seed {result.seed})", CARD)
+        fig = Figure(figsize=(10, 7.2), dpi=110, layout="constrained")
+        grid = fig.add_gridspec(2, 1, height_ratios=[2.2, 1])
+        axes = [fig.add_subplot(grid[0])]
+        axes.append(fig.add_subplot(grid[1], sharex=axes[0]))
+    _overload(result, axes)
+    title(axes[0], head)
     return fig
+
+
+def contention_plot(result: Result, ax: Axes | None, head: str) -> Figure:
+    """Write attempts and completion time against client count (only the first on ``ax``)."""
+    if ax is not None:
+        fig, axes = ax.figure, [ax]
+    else:
+        fig = Figure(figsize=(10, 5.4), dpi=110, layout="constrained")
+        axes = [fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)]
+    _contention(result, axes)
+    title(axes[0], head)
+    return fig
+
+
+def layers_plot(result: Result, ax: Axes | None, head: str) -> Figure:
+    """Calls per user request at each service down the chain."""
+    if ax is None:
+        ax = Figure(figsize=(10, 5.4), dpi=110, layout="constrained").add_subplot(1, 1, 1)
+    _layers(result, [ax])
+    title(ax, head)
+    return ax.figure
 
 
 def _colour(policy: str) -> str:

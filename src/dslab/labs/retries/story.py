@@ -5,18 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dslab.labs.retries.params import RetryParams
+from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams
 from dslab.labs.retries.rules import BACKOFF, NONE
 from dslab.labs.retries.theory import WAIT_ATTEMPT, backlog_wait_ms, retries_per_request
+from dslab.run import Outcome
 from dslab.wording import count, ms
 
 
-def story(params: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
-    return {"overload": _overload, "contention": _contention, "layers": _layers}[params.family](
-        params, out, theory)
-
-
-def _trigger(p: RetryParams) -> str:
+def _trigger(p: OverloadParams) -> str:
     end = p.trigger_at_ms + p.trigger_ms
     if p.trigger == "none":
         return "Nothing disturbs it (trigger is none)."
@@ -29,7 +25,8 @@ def _trigger(p: RetryParams) -> str:
                ": not enough to make clients time out."))
 
 
-def _overload(p: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
+def overload_story(p: OverloadParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """The trigger, and what each policy's clients did to the service after it."""
     lam, cap = p.arrival_rate_per_s, p.capacity_per_s
     lines = [f"Users send {lam:g} requests/s to {p.servers} workers that can finish "
              f"{cap:,.0f} attempts/s together ({lam / cap:.0%} busy). " + _trigger(p)]
@@ -64,7 +61,8 @@ def _overload(p: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _contention(p: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
+def contention_story(p: ContentionParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """Write attempts and time to finish for each backoff policy, at the most clients."""
     most = p.clients[-1]
     lines = [f"{count(most, 'client')} (and fewer, down to {p.clients[0]}) wake together and each "
              f"update one record with a conditional write ({p.repeats} races per client count; "
@@ -86,7 +84,8 @@ def _contention(p: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _layers(p: RetryParams, out: Any, theory: dict[str, Any]) -> list[str]:
+def layers_story(p: LayersParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
+    """How retries multiplied down the chain, and what a budget does about it."""
     k = p.retries
     lines = [f"{count(p.requests, 'user request')} enter a chain of {count(p.layers, 'service')}, "
              f"each retrying the call below it up to {k} times; the dependency at the bottom "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dslab.labs.retries.params import RetryParams
+from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
 from dslab.labs.retries.rules import (
     BACKOFF,
     DECORRELATED,
@@ -29,10 +29,6 @@ from dslab.labs.retries.rules import (
 WAIT_ATTEMPT = 2
 
 
-def theory(params: RetryParams) -> dict[str, Any]:
-    return {"overload": overload, "contention": contention, "layers": layers}[params.family](params)
-
-
 # -- overload -----------------------------------------------------------------------------------
 
 def retries_per_request(params: RetryParams, policy: str) -> float:
@@ -44,13 +40,13 @@ def retries_per_request(params: RetryParams, policy: str) -> float:
     return min(k, params.budget_ratio) if params.budget_ratio is not None else k
 
 
-def sustains(params: RetryParams, policy: str) -> bool:
+def sustains(params: OverloadParams, policy: str) -> bool:
     """Would a collapsed service stay collapsed? Yes when the attempts of requests that all fail
     still exceed what the workers can serve."""
     return params.arrival_rate_per_s * (1 + retries_per_request(params, policy)) > params.capacity_per_s
 
 
-def backlog_wait_ms(params: RetryParams) -> float:
+def backlog_wait_ms(params: OverloadParams) -> float:
     """How long the backlog left by the trigger takes to serve at full capacity (fluid, no
     retries): the arrivals the trigger brought beyond what the workers could do, over capacity."""
     p = params
@@ -65,12 +61,14 @@ def backlog_wait_ms(params: RetryParams) -> float:
     return 1000.0 * excess / p.capacity_per_s
 
 
-def tips_over(params: RetryParams) -> bool:
+def tips_over(params: OverloadParams) -> bool:
     """Does the trigger push waits past the clients' timeout, so that retries begin?"""
     return backlog_wait_ms(params) > params.timeout_ms
 
 
-def overload(params: RetryParams) -> dict[str, Any]:
+def overload(params: OverloadParams, impl: Any = None) -> dict[str, Any]:
+    """Attempts per request in a collapse, whether it sustains itself, whether the trigger tips
+    the service over (the lab's exercise has no formulas, so ``impl`` is unused)."""
     p, lam = params, params.arrival_rate_per_s
     out: dict[str, Any] = {}
     for pol in p.policy:
@@ -117,7 +115,8 @@ def expected_wait_ms(policy: str, attempt: int, base_ms: float, cap_ms: float) -
     return 0.0
 
 
-def contention(params: RetryParams) -> dict[str, Any]:
+def contention(params: ContentionParams, impl: Any = None) -> dict[str, Any]:
+    """The mean wait of each backoff policy before the retry the experiment measures."""
     return {f"wait_ms_retry{WAIT_ATTEMPT + 1}[{pol}]":
             expected_wait_ms(pol, WAIT_ATTEMPT, params.base_ms, params.cap_ms)
             for pol in params.policy if pol in BACKOFF}
@@ -131,7 +130,7 @@ def attempts_per_call(fail: float, retries: int) -> float:
     return float(retries + 1) if fail == 1 else (1 - fail ** (retries + 1)) / (1 - fail)
 
 
-def calls_by_layer(params: RetryParams, policy: str) -> list[float] | None:
+def calls_by_layer(params: LayersParams, policy: str) -> list[float] | None:
     """Calls each service (top first) and then the dependency receive per user request, or None
     when a budget or breaker makes them depend on timing."""
     k = 0 if policy == NONE else params.retries
@@ -159,7 +158,8 @@ def calls_by_layer(params: RetryParams, policy: str) -> list[float] | None:
     return calls
 
 
-def layers(params: RetryParams) -> dict[str, Any]:
+def layers(params: LayersParams, impl: Any = None) -> dict[str, Any]:
+    """Calls per user request at the bottom of the chain, for each policy."""
     out: dict[str, Any] = {}
     for pol in params.policy:
         calls = calls_by_layer(params, pol)

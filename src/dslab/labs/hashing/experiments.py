@@ -1,11 +1,10 @@
-"""The three studies, each from parameters to metrics, plot series and checked invariants:
-placement (keys per node, and what one membership change moves under every scheme), vnodes
-(ring spread against points per node) and cache (the discrete-event cache cluster)."""
+"""The three experiments, each from parameters to an Outcome (metrics, checked invariants, plot
+series): placement (keys per node, and what one membership change moves under every scheme),
+vnodes (ring spread against points per node) and cache (the discrete-event cache cluster)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,9 @@ from dslab.labs.hashing.analysis import load_stats, movement, ring_shares, sprea
 from dslab.labs.hashing.cache import CacheCluster, make_workload
 from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names
+from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, VnodesParams
 from dslab.labs.hashing.schemes import SCHEMES, Bounded, Scheme, make_scheme
+from dslab.run import Outcome
 from dslab.sim.simulation import Simulation
 from dslab.sim.stats import percentile
 
@@ -22,15 +23,7 @@ VNODE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 RINGS_PER_STEP = 16
 
 
-@dataclass
-class Study:
-    metrics: dict[str, Any]
-    series: dict[str, Any]
-    monitor: PlacementMonitor
-    facts: dict[str, Any] = field(default_factory=dict)  # for the story
-
-
-def _members_and_keys(p: Any, seed: int) -> tuple[list[str], str, list[str], Simulation]:
+def _members_and_keys(p: RingParams, seed: int) -> tuple[list[str], str, list[str], Simulation]:
     sim = Simulation(seed)
     names = sim.rng("hashing.names")
     nodes = node_names(p.nodes, names)
@@ -47,7 +40,8 @@ def _apply_change(scheme: Scheme, change: str, newcomer: str) -> str:
     return gone
 
 
-def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: Any, when: str) -> None:
+def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: RingParams,
+             when: str) -> None:
     mon.owners(scheme, owners, when)
     if hasattr(scheme, "ring"):
         mon.ring(scheme.ring, scheme.members, p.vnodes, when)
@@ -55,7 +49,8 @@ def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: A
         mon.load(max(Counter(owners.values()).values()), scheme.cap, "keys")
 
 
-def placement(p: Any, seed: int, impl: Any) -> Study:
+def placement(p: PlacementParams, seed: int, impl: Any) -> Outcome:
+    """Place the keys with the chosen scheme; with a change, move them under every scheme."""
     nodes, newcomer, keys, _ = _members_and_keys(p, seed)
     mon = PlacementMonitor(p.replicas)
     main = make_scheme(p.scheme, nodes, impl, p.vnodes, p.c)
@@ -66,13 +61,13 @@ def placement(p: Any, seed: int, impl: Any) -> Study:
         copies = Counter(n for k in keys for n in main.holders(k, p.replicas))
         metrics["replica_load_max_over_mean"] = spread(
             np.array([copies.get(n, 0) for n in main.members], dtype=float))["load_max_over_mean"]
-    series: dict[str, Any] = {"study": "placement", "scheme": p.scheme, "nodes": list(main.members),
+    series: dict[str, Any] = {"scheme": p.scheme, "nodes": list(main.members),
                               "loads": [Counter(owners.values()).get(n, 0) for n in main.members],
                               "ring": list(getattr(main, "ring", [])), "keys": len(keys)}
     if isinstance(main, Bounded):
         series["cap"] = main.cap
     if p.change == "none":
-        return Study(metrics, series, mon)
+        return Outcome(metrics, mon.verdicts(), series)
     per_scheme = {}
     for name in SCHEMES:
         s = main if name == p.scheme else make_scheme(name, nodes, impl, p.vnodes, p.c)
@@ -90,15 +85,15 @@ def placement(p: Any, seed: int, impl: Any) -> Study:
     metrics["moved_fraction"] = mine["moved_fraction"]
     metrics["moved_between_unchanged"] = mine["moved_between_unchanged"]
     series["movement"] = per_scheme
-    return Study(metrics, series, mon, {"changed": series["changed"]})
+    return Outcome(metrics, mon.verdicts(), series, {"changed": series["changed"]})
 
 
-def vnodes(p: Any, seed: int, impl: Any) -> Study:
+def vnodes(p: VnodesParams, seed: int, impl: Any) -> Outcome:
     """The ring at ``p.vnodes`` measured with keys, and a sweep of points per node measured by
     each node's exact share of the circle, over several independently named clusters."""
     nodes, _, keys, sim = _members_and_keys(p, seed)
     mon = PlacementMonitor(p.replicas)
-    ring = make_scheme("ring", nodes, impl, p.vnodes, p.c)
+    ring = make_scheme("ring", nodes, impl, p.vnodes)
     owners = ring.place(keys)
     _observe(mon, ring, owners, p, "at the start")
     metrics = dict(load_stats(owners, ring.members))
@@ -115,19 +110,20 @@ def vnodes(p: Any, seed: int, impl: Any) -> Study:
             cvs.append(s["load_cv"])
             maxes.append(s["load_max_over_mean"])
         sweep[v] = {"cv": cvs, "max_over_mean": maxes}
-    series = {"study": "vnodes", "scheme": "ring", "nodes": list(ring.members),
+    series = {"scheme": "ring", "nodes": list(ring.members),
               "loads": [Counter(owners.values()).get(n, 0) for n in ring.members],
               "sweep": sweep, "vnodes": p.vnodes, "node_count": p.nodes, "keys": len(keys)}
-    return Study(metrics, series, mon)
+    return Outcome(metrics, mon.verdicts(), series)
 
 
-def _compared(p: Any) -> list[str]:
+def _compared(p: CacheParams) -> list[str]:
     """The schemes a cache run simulates: the chosen one, and the ring and hash-mod-N to set it
     against."""
     return [s for s in SCHEMES if s in {p.scheme, "ring", "modulo"}]
 
 
-def cache(p: Any, seed: int, impl: Any) -> Study:
+def cache(p: CacheParams, seed: int, impl: Any) -> Outcome:
+    """The cache cluster under the chosen scheme, beside the ring and hash-mod-N."""
     work = make_workload(p, seed)
     mon = PlacementMonitor(p.replicas)
     runs = {}
@@ -137,7 +133,7 @@ def cache(p: Any, seed: int, impl: Any) -> Study:
     metrics = cache_metrics(p, main)
     if isinstance(main.scheme, Bounded) and main.peak_inflight is not None:
         mon.load(*(main.over_cap or main.peak_inflight), "requests in flight")
-    series: dict[str, Any] = {"study": "cache", "scheme": p.scheme, "change": p.change,
+    series: dict[str, Any] = {"scheme": p.scheme, "change": p.change,
                               "change_at_ms": p.change_at_ms, "duration_ms": p.duration_ms,
                               "runs": {}}
     lo, hi = _steady(p)
@@ -148,17 +144,17 @@ def cache(p: Any, seed: int, impl: Any) -> Study:
                                 "metrics": cache_metrics(p, run)}
     facts = {"compared": list(runs), "requests": len(work.times_ms),
              "newcomer": work.newcomer if p.change == "join" else work.nodes[-1]}
-    return Study(metrics, series, mon, facts)
+    return Outcome(metrics, mon.verdicts(), series, facts)
 
 
-def _steady(p: Any) -> tuple[float, float]:
+def _steady(p: CacheParams) -> tuple[float, float]:
     """The stretch the load figures cover: after the change, or the second half of the run."""
     if p.change == "none":
         return p.duration_ms / 2, p.duration_ms
     return p.change_at_ms + (p.duration_ms - p.change_at_ms) / 2, p.duration_ms
 
 
-def cache_metrics(p: Any, run: CacheCluster) -> dict[str, Any]:
+def cache_metrics(p: CacheParams, run: CacheCluster) -> dict[str, Any]:
     w = run.windows()
     start = np.asarray(w["start_ms"])
     ratio = np.asarray(w["hit_ratio"])
