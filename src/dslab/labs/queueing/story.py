@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from dslab.labs.queueing.params import QueueParams
@@ -18,7 +19,7 @@ def story(p: QueueParams, metrics: dict[str, Any], theory: dict[str, Any],
         return _pool(p, metrics, series)
     lines = [_setting(p)]
     m = metrics
-    if m["L"] == m["L"]:  # not NaN: something was measured
+    if not math.isnan(m["L"]):  # something was measured
         t0, t1 = series["window"]
         lines.append(f"Measured from {ms(t0)} to {ms(t1)}: on average L = {m['L']:,.2f} requests in "
                      f"the system, λ = {m['lambda_per_s']:,.1f} per second, W = {m['W_ms']:,.1f} ms "
@@ -68,7 +69,7 @@ def _burst(p: QueueParams, m: dict[str, Any], th: dict[str, Any]) -> str:
     return (f"The spike at {ms(p.burst_at_ms)} brought {p.burst_rate_per_s:,.0f} per second for "
             f"{ms(p.burst_ms)} against a capacity of {cap:,.0f} per second. The queue peaked at "
             f"{m['peak_in_system']:,.0f} (fluid estimate {th['peak_in_system']:,.0f}) and "
-            + (f"took {ms(drain)} to empty after the spike ended" if drain == drain else
+            + (f"took {ms(drain)} to empty after the spike ended" if not math.isnan(drain) else
                "had not emptied when the run ended")
             + (f" (fluid estimate {ms(fluid)}): spare capacity, not total capacity, sets the "
                "drain time." if isinstance(fluid, float) else "."))

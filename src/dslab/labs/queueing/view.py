@@ -3,6 +3,8 @@ sweep or a pool search."""
 
 from __future__ import annotations
 
+import math
+
 from rich.table import Table
 from rich.text import Text
 
@@ -37,7 +39,7 @@ def _strip(result: Result, width: int) -> Text:
 
 
 def _ms(x) -> str:
-    return "—" if x is None or x != x else f"{x:,.1f}"
+    return "—" if x is None or math.isnan(x) else f"{x:,.1f}"
 
 
 def _sweep(result: Result) -> Table:
