@@ -1,8 +1,8 @@
 """Raft's safety properties, checked on every run.
 
-The model reports each role change, vote, election and commit to a :class:`SafetyMonitor`; it
-keeps the history the timeline needs and notes the first time a property breaks, with when and
-where, so the report can point at the moment in the plot.
+The model reports each role change, candidacy, election, step-down, accepted entry and commit
+to a :class:`SafetyMonitor`; it keeps the history the timeline needs and notes the first time a
+property breaks, with when and where, so the report can point at the moment in the plot.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ class SafetyMonitor:
     step_downs: list[tuple[float, int, int, int]] = field(default_factory=list)
     leader_commits: list[tuple[float, int, int, int, int]] = field(default_factory=list)
     accepts: list[tuple[float, int, int, int]] = field(default_factory=list)
-    commands: int = 0
-    unserved: int = 0
     committed: dict[int, Entry] = field(default_factory=dict)
     violations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -40,9 +38,6 @@ class SafetyMonitor:
 
     def on_candidacy(self, t: float, node: int, term: int) -> None:
         self.candidacies.append((t, node, term))
-
-    def on_vote(self, t: float, voter: int, candidate: int, term: int) -> None:
-        pass  # votes are visible through their effect; kept as a hook for tracing
 
     def on_leader(self, t: float, node: int, term: int, log: Sequence[Entry]) -> None:
         for t0, other, term0 in self.leaders:
@@ -88,10 +83,6 @@ class SafetyMonitor:
 
     def on_accept(self, t: float, node: int, term: int, index: int) -> None:
         self.accepts.append((t, node, term, index))
-
-    def on_command(self, t: float, command: int, taken_by: list[int]) -> None:
-        self.commands += 1
-        self.unserved += not taken_by
 
     def check_logs(self, t: float, logs: dict[int, Sequence[Entry]]) -> None:
         """Log matching: two logs with an entry of the same index and term agree up to there."""
