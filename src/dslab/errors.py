@@ -16,7 +16,3 @@ class InputError(ValueError):
 
 class BudgetExceeded(RuntimeError):
     """A simulation ran more events than its budget allows: probably a runaway loop."""
-
-
-class NotImplementedYet(InputError):
-    """The learner's exercise still has a stub where a rule should be."""

@@ -126,6 +126,27 @@ def test_run_with_nothing_to_do_still_advances_the_clock():
     assert sim.now == 250
 
 
+def test_a_long_idle_stretch_ends_exactly_at_until_and_leaves_an_event_due_then():
+    sim = Simulation(1)
+    fired: list[float] = []
+    sim.call_at(1, lambda: fired.append(sim.now))
+    sim.call_at(100, lambda: fired.append(sim.now))
+    sim.run(100)
+    assert fired == [1] and sim.now == 100
+    sim.run(101)
+    assert fired == [1, 100] and sim.now == 101
+
+
+def test_the_clock_lands_on_until_even_where_now_plus_the_gap_rounds_away():
+    # 10838.097625372002 + (32514.292876116004 - 10838.097625372002) is one ulp short in floats
+    start, until = 10838.097625372002, 32514.292876116004
+    assert start + (until - start) != until
+    sim = Simulation(1)
+    sim.call_at(start, lambda: None)
+    sim.run(until)
+    assert sim.now == until
+
+
 # -- event budget --------------------------------------------------------------------------------
 
 def _runaway(sim: Simulation) -> None:

@@ -70,6 +70,10 @@ class Node:
     def cancel_timer(self, name: str) -> None:
         self._timers.pop(name, None)
 
+    def cancel_all_timers(self) -> None:
+        """Disarm every timer (a crash does this): their pending firings then fall through."""
+        self._timers.clear()
+
     def timer_armed(self, name: str) -> bool:
         return name in self._timers
 
@@ -177,7 +181,7 @@ class Network:
         if not node.up:
             return
         node.up = False
-        node._timers.clear()
+        node.cancel_all_timers()
         node.on_crash()
         self.sim.trace.emit(self.sim.now, "crash", node_id)
 

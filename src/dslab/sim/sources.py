@@ -40,7 +40,6 @@ class OpenArrivals:
         self._gap = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
         self.limit, self.stop_ms = limit, stop_ms
         self.count = 0
-        self.last_ms: float | None = None  # time of the last arrival so far
 
     def start(self) -> None:
         self._schedule(0.0)
@@ -72,7 +71,6 @@ class OpenArrivals:
     def _fire(self, _ev) -> None:
         now = self.sim.env.now
         self.count += 1
-        self.last_ms = now
         self.target()
         self._schedule(now)
 
@@ -90,7 +88,6 @@ class ClosedUsers:
         self._think = Draws(think, sim.rng(stream))
         self.limit, self.stop_ms = limit, stop_ms
         self.count = 0
-        self.last_ms: float | None = None
         self.on_send: Callable[[], None] | None = None  # called after each request is sent
         station.on_done = self._answered
         station.on_reject = self._answered
@@ -108,7 +105,6 @@ class ClosedUsers:
         if now >= self.stop_ms or (self.limit is not None and self.count >= self.limit):
             return
         self.count += 1
-        self.last_ms = now
         self.station.arrive()
         if self.on_send is not None:
             self.on_send()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -56,6 +56,13 @@ def make_workload(p: Any, seed: int) -> Workload:
     return Workload(nodes, newcomer, keys, times, ranks)
 
 
+class InFlight(NamedTuple):
+    """Requests in flight at a node under bounded loads (this one included), and the cap then."""
+
+    held: int
+    cap: int
+
+
 class CacheCluster:
     """One scheme's cache cluster driven through the workload."""
 
@@ -77,8 +84,8 @@ class CacheCluster:
         self.served_by: list[str] = [""] * n
         self.fetch_times: list[float] = []
         self.spilled = 0
-        self.peak_inflight: tuple[int, int] | None = None  # (requests in flight, cap) at the fullest
-        self.over_cap: tuple[int, int] | None = None  # the worst breach of the cap, if any
+        self.peak_inflight: InFlight | None = None  # at the fullest
+        self.over_cap: InFlight | None = None  # the worst breach of the cap, if any
         self.moved: dict[str, Any] | None = None
         self.done = 0
         self._warm()
@@ -149,11 +156,11 @@ class CacheCluster:
         if isinstance(self.scheme, Bounded):
             loads = self._loads(now)
             node = self.scheme.route(key, loads)
-            held = (loads[node] + 1, self.scheme.cap)
-            if self.peak_inflight is None or held[0] > self.peak_inflight[0]:
+            held = InFlight(loads[node] + 1, self.scheme.cap)
+            if self.peak_inflight is None or held.held > self.peak_inflight.held:
                 self.peak_inflight = held
-            worst = self.over_cap[0] - self.over_cap[1] if self.over_cap else 0
-            if held[0] - held[1] > worst:
+            worst = self.over_cap.held - self.over_cap.cap if self.over_cap else 0
+            if held.held - held.cap > worst:
                 self.over_cap = held
             self.spilled += node != self.impl.ring_owner(self.scheme.ring, stable_hash(key))
         else:

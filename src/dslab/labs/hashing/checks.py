@@ -9,10 +9,28 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dslab.labs.hashing.schemes import Scheme
 from dslab.result import Check
 from dslab.wording import count
+
+
+class Change(NamedTuple):
+    """A membership change under ``scheme``: keys it moved between unchanged nodes, and whether the
+    scheme promises that to be none."""
+
+    scheme: str
+    between_unchanged: int
+    consistent: bool
+
+
+class LoadSeen(NamedTuple):
+    """The fullest a node got under bounded loads: ``largest`` ``what`` against ``cap``."""
+
+    largest: int
+    cap: int
+    what: str
 
 
 @dataclass
@@ -21,10 +39,10 @@ class PlacementMonitor:
     violations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     keys_checked: int = 0
     rings_checked: int = 0
-    changes: list[tuple[str, int, bool]] = field(default_factory=list)  # (scheme, between, consistent)
+    changes: list[Change] = field(default_factory=list)
     consistent_changes: int = 0
     cap_checks: int = 0
-    cap_seen: tuple[int, int, str] | None = None  # (largest load seen, its cap, of what)
+    cap_seen: LoadSeen | None = None  # the load closest to (or furthest over) its cap
 
     def owners(self, scheme: Scheme, owners: Mapping[str, str], when: str) -> None:
         """Every key has one owner among the members, and ``replicas`` distinct holders, the owner
@@ -58,7 +76,7 @@ class PlacementMonitor:
 
     def change(self, scheme: Scheme, between_unchanged: int) -> None:
         """A consistent scheme moves no key from one unchanged node to another."""
-        self.changes.append((scheme.name, between_unchanged, scheme.consistent))
+        self.changes.append(Change(scheme.name, between_unchanged, scheme.consistent))
         if scheme.consistent:
             self.consistent_changes += 1
             if between_unchanged:
@@ -68,8 +86,8 @@ class PlacementMonitor:
     def load(self, largest: int, cap: int, what: str) -> None:
         """Bounded loads never put more than the cap on a node."""
         self.cap_checks += 1
-        if self.cap_seen is None or largest - cap > self.cap_seen[0] - self.cap_seen[1]:
-            self.cap_seen = (largest, cap, what)
+        if self.cap_seen is None or largest - cap > self.cap_seen.largest - self.cap_seen.cap:
+            self.cap_seen = LoadSeen(largest, cap, what)
         if largest > cap:
             self._violate("cap", f"a node reached {largest} {what} against a cap of {cap}")
 
@@ -84,14 +102,15 @@ class PlacementMonitor:
         if self.consistent_changes:
             moved_detail = (f"{count(self.consistent_changes, 'change')} under consistent schemes moved keys "
                             "only to or from the node that changed")
-        unpromised = [f"{n} moved {count(b, 'key')}" for n, b, ok in self.changes if b and not ok]
+        unpromised = [f"{ch.scheme} moved {count(ch.between_unchanged, 'key')}" for ch in self.changes
+                      if ch.between_unchanged and not ch.consistent]
         if unpromised:
             moved_detail += " (not promised by the others: " + ", ".join(unpromised) + ")"
         cap_detail = "no bounded-loads placement in this run"
         if self.cap_seen is not None:
-            held, cap, what = self.cap_seen
-            cap_detail = (f"at its fullest a node held {held:,} {what} against a cap of {cap:,} "
-                          f"({count(self.cap_checks, 'placement')} checked)")
+            seen = self.cap_seen
+            cap_detail = (f"at its fullest a node held {seen.largest:,} {seen.what} against a cap of "
+                          f"{seen.cap:,} ({count(self.cap_checks, 'placement')} checked)")
         rings = "no ring in this run"
         if self.rings_checked:
             rings = f"{count(self.rings_checked, 'ring')} checked"

@@ -132,7 +132,8 @@ def cache(p: CacheParams, seed: int, impl: Any) -> Outcome:
     main = runs[p.scheme]
     metrics = cache_metrics(p, main)
     if isinstance(main.scheme, Bounded) and main.peak_inflight is not None:
-        mon.load(*(main.over_cap or main.peak_inflight), "requests in flight")
+        seen = main.over_cap or main.peak_inflight
+        mon.load(seen.held, seen.cap, "requests in flight")
     series: dict[str, Any] = {"scheme": p.scheme, "change": p.change,
                               "change_at_ms": p.change_at_ms, "duration_ms": p.duration_ms,
                               "runs": {}}

@@ -67,8 +67,8 @@ def _sweep(result: Result, ax: Axes) -> None:
     ax.set_xlabel("utilization ρ (fraction of time the servers are busy)")
     ax.set_ylabel("time in system (ms)")
     ax.set_xlim(0, 1)
-    highs = [c[1] for q in pts for c in (q["W_ci95"], q["p99_ci95"]) if c[1] == c[1]]
-    top = max(x for x in p99 + w + highs if x == x)
+    highs = [c[1] for q in pts for c in (q["W_ci95"], q["p99_ci95"]) if not math.isnan(c[1])]
+    top = max(x for x in p99 + w + highs if not math.isnan(x))
     ax.set_ylim(0, top * 1.08)
     ax.axhline(s["service_ms"], color=THEORY, lw=0.8, ls=":")
     ax.text(0.01, s["service_ms"], " service time alone", fontsize=7, color=THEORY, va="bottom")
@@ -94,7 +94,7 @@ def _single(result: Result, ax: Axes) -> None:
         if isinstance(peak, float) and isinstance(drain, float):
             ax.plot([start, end, end + drain / 1000], [0, peak, 0], color=TAIL, ls="--", lw=1.2,
                     label="fluid model: backlog builds, then drains at the spare rate")
-    if m["L"] == m["L"]:
+    if not math.isnan(m["L"]):
         lw = m["lambda_per_s"] * m["W_ms"] / 1000
         ax.hlines(m["L"], t0 / 1000, t1 / 1000, color=KNEE, lw=2.2, label=f"L measured = {m['L']:.2f}")
         ax.hlines(lw, t0 / 1000, t1 / 1000, color="#2a9d8f", lw=1.4, ls="--",

@@ -3,6 +3,8 @@ sweep or a pool search."""
 
 from __future__ import annotations
 
+import math
+
 from rich.table import Table
 from rich.text import Text
 
@@ -29,7 +31,7 @@ def view(result: Result, width: int = 72) -> Text:
 
 
 def _ms(x) -> str:
-    return "—" if x is None or x != x else f"{x:,.1f}"
+    return "—" if x is None or math.isnan(x) else f"{x:,.1f}"
 
 
 def sweep_view(result: Result, width: int = 72) -> Table:

@@ -1,8 +1,8 @@
 """Raft's safety properties, checked on every run.
 
-The model reports each role change, vote, election and commit to a :class:`SafetyMonitor`; it
-keeps the history the timeline needs and notes the first time a property breaks, with when and
-where, so the report can point at the moment in the plot.
+The model reports each role change, candidacy, election, step-down, accepted entry and commit
+to a :class:`SafetyMonitor`; it keeps the history the timeline needs and notes the first time a
+property breaks, with when and where, so the report can point at the moment in the plot.
 """
 
 from __future__ import annotations
@@ -10,11 +10,68 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dslab.result import Check
 from dslab.wording import count
 
 Entry = tuple[int, int]  # (term, command id)
+
+
+# -- what the monitor records, one small tuple per event, in time order -------------------------
+
+class RoleChange(NamedTuple):
+    """Server ``node`` took ``role`` ("follower", "candidate", "leader" or "down") in ``term``."""
+
+    t_ms: float
+    node: int
+    role: str
+    term: int
+
+
+class Candidacy(NamedTuple):
+    """Server ``node`` timed out and stood for election in ``term``."""
+
+    t_ms: float
+    node: int
+    term: int
+
+
+class Elected(NamedTuple):
+    """Server ``node`` won the election of ``term``."""
+
+    t_ms: float
+    node: int
+    term: int
+
+
+class StepDown(NamedTuple):
+    """Leader ``node`` of ``old_term`` saw ``new_term`` and gave way."""
+
+    t_ms: float
+    node: int
+    old_term: int
+    new_term: int
+
+
+class CommitAdvance(NamedTuple):
+    """Leader ``leader`` of ``term`` moved its commit index to ``log_index``, on a side of
+    ``side`` servers (the whole cluster when no partition stood)."""
+
+    t_ms: float
+    leader: int
+    term: int
+    log_index: int  # not ``index``, which would hide tuple.index
+    side: int
+
+
+class Accept(NamedTuple):
+    """Leader ``node`` of ``term`` appended a client command at ``log_index``."""
+
+    t_ms: float
+    node: int
+    term: int
+    log_index: int
 
 
 @dataclass
@@ -23,33 +80,28 @@ class SafetyMonitor:
     majority: int  # the true majority of the cluster, whatever the implementation believes
     groups_now: object = None  # callable: the current partition groups, or None
     logs_now: object = None  # callable: every server's log, checked at each election
-    roles: list[tuple[float, int, str, int]] = field(default_factory=list)
-    leaders: list[tuple[float, int, int]] = field(default_factory=list)
-    candidacies: list[tuple[float, int, int]] = field(default_factory=list)
-    step_downs: list[tuple[float, int, int, int]] = field(default_factory=list)
-    leader_commits: list[tuple[float, int, int, int, int]] = field(default_factory=list)
-    accepts: list[tuple[float, int, int, int]] = field(default_factory=list)
-    commands: int = 0
-    unserved: int = 0
+    roles: list[RoleChange] = field(default_factory=list)
+    leaders: list[Elected] = field(default_factory=list)
+    candidacies: list[Candidacy] = field(default_factory=list)
+    step_downs: list[StepDown] = field(default_factory=list)
+    leader_commits: list[CommitAdvance] = field(default_factory=list)
+    accepts: list[Accept] = field(default_factory=list)
     committed: dict[int, Entry] = field(default_factory=dict)
     violations: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     # -- events from the model -----------------------------------------------------------------
     def on_role(self, t: float, node: int, role: str, term: int, was: str | None = None) -> None:
-        self.roles.append((t, node, role, term))
+        self.roles.append(RoleChange(t, node, role, term))
 
     def on_candidacy(self, t: float, node: int, term: int) -> None:
-        self.candidacies.append((t, node, term))
-
-    def on_vote(self, t: float, voter: int, candidate: int, term: int) -> None:
-        pass  # votes are visible through their effect; kept as a hook for tracing
+        self.candidacies.append(Candidacy(t, node, term))
 
     def on_leader(self, t: float, node: int, term: int, log: Sequence[Entry]) -> None:
-        for t0, other, term0 in self.leaders:
-            if term0 == term and other != node:
-                self._violate("election", f"term {term} had two leaders: node {other} "
-                              f"(t={t0:.0f} ms) and node {node} (t={t:.0f} ms)")
-        self.leaders.append((t, node, term))
+        for other in self.leaders:
+            if other.term == term and other.node != node:
+                self._violate("election", f"term {term} had two leaders: node {other.node} "
+                              f"(t={other.t_ms:.0f} ms) and node {node} (t={t:.0f} ms)")
+        self.leaders.append(Elected(t, node, term))
         for index, entry in sorted(self.committed.items()):
             if index > len(log) or log[index - 1] != entry:
                 self._violate("state", f"node {node} became leader of term {term} at "
@@ -59,7 +111,7 @@ class SafetyMonitor:
             self.check_logs(t, self.logs_now())
 
     def on_step_down(self, t: float, node: int, old_term: int, new_term: int) -> None:
-        self.step_downs.append((t, node, old_term, new_term))
+        self.step_downs.append(StepDown(t, node, old_term, new_term))
 
     def on_leader_commit(self, t: float, leader: int, term: int, index: int,
                          entry: Entry) -> None:
@@ -69,7 +121,7 @@ class SafetyMonitor:
         groups = self.groups_now() if self.groups_now else None
         if groups:
             side = next(len(g) for g in groups if leader in g)
-        self.leader_commits.append((t, leader, term, index, side))
+        self.leader_commits.append(CommitAdvance(t, leader, term, index, side))
         if self.logs_now is None:
             return
         holders = sorted(n for n, log in self.logs_now().items()
@@ -87,11 +139,7 @@ class SafetyMonitor:
                               f"(t={t:.0f} ms) where {before} had been committed")
 
     def on_accept(self, t: float, node: int, term: int, index: int) -> None:
-        self.accepts.append((t, node, term, index))
-
-    def on_command(self, t: float, command: int, taken_by: list[int]) -> None:
-        self.commands += 1
-        self.unserved += not taken_by
+        self.accepts.append(Accept(t, node, term, index))
 
     def check_logs(self, t: float, logs: dict[int, Sequence[Entry]]) -> None:
         """Log matching: two logs with an entry of the same index and term agree up to there."""
@@ -108,7 +156,7 @@ class SafetyMonitor:
 
     # -- verdicts ------------------------------------------------------------------------------
     def verdicts(self) -> list[Check]:
-        terms = sorted({term for _, _, term in self.leaders})
+        terms = sorted({won.term for won in self.leaders})
         v = self.violations
         return [
             Check("at most one leader per term", not v["election"],

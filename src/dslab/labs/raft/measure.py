@@ -45,15 +45,15 @@ def leader_loss(c: RaftCluster) -> Loss | None:
 
 def candidates_by_term(c: RaftCluster) -> dict[int, list[tuple[float, int]]]:
     out: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for t, node, term in c.monitor.candidacies:
-        out[term].append((t, node))
+    for cand in c.monitor.candidacies:
+        out[cand.term].append((cand.t_ms, cand.node))
     return out
 
 
 def metrics(c: RaftCluster) -> dict[str, Any]:
     m, p = c.monitor, c.params
     by_term = candidates_by_term(c)
-    leader_terms = {term for _, _, term in m.leaders}
+    leader_terms = {won.term for won in m.leaders}
     out: dict[str, Any] = {
         "election_time_ms": None, "first_timeout_ms": None,
         "first_election_contested": None, "first_election_split": None,
@@ -66,15 +66,15 @@ def metrics(c: RaftCluster) -> dict[str, Any]:
     }
     loss = leader_loss(c)
     if loss is not None:
-        racing = [(t, n, term) for t, n, term in m.candidacies
-                  if t >= loss.t_ms and n not in loss.cut_off]
+        racing = [cand for cand in m.candidacies
+                  if cand.t_ms >= loss.t_ms and cand.node not in loss.cut_off]
         if racing:
-            t0, _, term0 = racing[0]
-            out["first_timeout_ms"] = t0 - loss.t_ms
+            term0 = racing[0].term
+            out["first_timeout_ms"] = racing[0].t_ms - loss.t_ms
             out["first_election_contested"] = int(len({n for _, n in by_term[term0]}) >= 2)
             out["first_election_split"] = int(term0 not in leader_terms)
-        won = [t for t, n, term in m.leaders if t >= loss.t_ms and term > loss.term
-               and n not in loss.cut_off]
+        won = [w.t_ms for w in m.leaders if w.t_ms >= loss.t_ms and w.term > loss.term
+               and w.node not in loss.cut_off]
         if won:
             out["election_time_ms"] = won[0] - loss.t_ms
     if p.partition_at_ms is not None:
@@ -91,16 +91,16 @@ def partition_metrics(c: RaftCluster, loss: Loss | None) -> dict[str, Any]:
            "stale_leader_entries": None, "step_down_after_heal_ms": None}
     if loss is None or loss.kind != "partition":
         return out
-    during = [(t, leader, idx) for t, leader, _, idx, _ in m.leader_commits if start <= t < end]
-    before = max([idx for t, _, _, idx, _ in m.leader_commits if t < start], default=0)
-    major = [idx for _, leader, idx in during if leader not in loss.cut_off]
-    minor = [idx for _, leader, idx in during if leader in loss.cut_off]
+    during = [a for a in m.leader_commits if start <= a.t_ms < end]
+    before = max([a.log_index for a in m.leader_commits if a.t_ms < start], default=0)
+    major = [a.log_index for a in during if a.leader not in loss.cut_off]
+    minor = [a.log_index for a in during if a.leader in loss.cut_off]
     out["committed_majority_side"] = max(major, default=before) - before
     out["committed_minority_side"] = max(minor, default=before) - before if minor else 0
-    out["stale_leader_entries"] = sum(1 for t, node, term, _ in m.accepts
-                                      if node == loss.leader and start <= t < end)
+    out["stale_leader_entries"] = sum(1 for a in m.accepts
+                                      if a.node == loss.leader and start <= a.t_ms < end)
     if p.heal_at_ms is not None:
-        downs = [t for t, node, _, _ in m.step_downs if node == loss.leader and t >= p.heal_at_ms]
+        downs = [d.t_ms for d in m.step_downs if d.node == loss.leader and d.t_ms >= p.heal_at_ms]
         if downs:
             out["step_down_after_heal_ms"] = downs[0] - p.heal_at_ms
     return out
@@ -111,7 +111,8 @@ def series(c: RaftCluster) -> dict[str, Any]:
     end = c.now
     segments: dict[int, list[tuple[float, float, str, int]]] = {i: [] for i in range(c.params.nodes)}
     last: dict[int, tuple[float, str, int]] = {}
-    for t, node, role, term in c.monitor.roles:
+    for rc in c.monitor.roles:
+        t, node, role, term = rc.t_ms, rc.node, rc.role, rc.term
         if node in last:
             t0, r0, term0 = last[node]
             if t > t0:
@@ -133,6 +134,6 @@ def series(c: RaftCluster) -> dict[str, Any]:
         "partitions": parts,
         "crashes": [(r.t_ms, r.node) for r in c.sim.trace.of("crash")],
         "restarts": [(r.t_ms, r.node) for r in c.sim.trace.of("restart")],
-        "commits": [(t, leader, idx) for t, leader, _, idx, _ in c.monitor.leader_commits],
+        "commits": [(a.t_ms, a.leader, a.log_index) for a in c.monitor.leader_commits],
         "leaders": list(c.monitor.leaders),
     }

@@ -24,9 +24,9 @@ def story(p: RaftParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
     if c.extra_faults:
         lines.append("Faults added to the scenario: " + "; ".join(map(str, c.extra_faults)) + ".")
     if m.leaders:
-        t, node, term = m.leaders[0]
-        tries = len({term_ for _, _, term_ in m.candidacies if term_ <= term})
-        lines.append(f"At {_ms(t)} server {node} won the first election (term {term}) "
+        first = m.leaders[0]
+        tries = len({cand.term for cand in m.candidacies if cand.term <= first.term})
+        lines.append(f"At {_ms(first.t_ms)} server {first.node} won the first election (term {first.term}) "
                      f"after {_n(tries, 'election round')}.")
     else:
         alive = n - len(p.failed)
@@ -62,8 +62,8 @@ def _new_leader(c: RaftCluster, mt: dict[str, Any], loss: Loss, who: str) -> str
     if et is None:
         return f"{who} elected no new leader before the run ended."
     t = loss.t_ms + et
-    node, term = next((nd, tm) for tt, nd, tm in c.monitor.leaders if tt == t and tm > loss.term)
-    return (f"{_ms(et)} later, {who.lower()} had elected server {node} leader of term {term} "
+    won = next(w for w in c.monitor.leaders if w.t_ms == t and w.term > loss.term)
+    return (f"{_ms(et)} later, {who.lower()} had elected server {won.node} leader of term {won.term} "
             f"(the first of them timed out after {_ms(mt['first_timeout_ms'])}).")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import NamedTuple
 
 from dslab.result import Check
 from dslab.wording import count
@@ -17,6 +18,16 @@ BREAKER = "an open circuit breaker lets no call through"
 
 #: float slack when comparing sums of fractional tokens
 SLACK = 1e-6
+
+
+class Tally(NamedTuple):
+    """The request counts at the end of one experiment, ``what``, each from its own counter."""
+
+    what: str
+    requests: int
+    succeeded: int
+    failed: int
+    in_flight: int
 
 
 class Monitor:
@@ -38,7 +49,7 @@ class Monitor:
         self.breaker_calls = 0
         self.breaker_refused = 0
         self.bad_breaker: str | None = None
-        self._tallies: list[tuple[str, int, int, int, int]] = []
+        self._tallies: list[Tally] = []
 
     # -- as the run goes ------------------------------------------------------------------------
 
@@ -87,7 +98,7 @@ class Monitor:
 
     def tally(self, what: str, requests: int, succeeded: int, failed: int, in_flight: int) -> None:
         """The end of one experiment: its request counts, each kept by a separate counter."""
-        self._tallies.append((what, requests, succeeded, failed, in_flight))
+        self._tallies.append(Tally(what, requests, succeeded, failed, in_flight))
 
     def mean_wait(self, policy: str, attempt: int) -> float:
         n = self.wait_n.get((policy, attempt), 0)
@@ -108,15 +119,16 @@ class Monitor:
         return [self._conserved(), self._capped(), self._budget(), self._breaker()]
 
     def _conserved(self) -> Check:
-        for what, req, ok, bad, flying in self._tallies:
-            if req != ok + bad + flying:
+        for t in self._tallies:
+            ended = t.succeeded + t.failed + t.in_flight
+            if t.requests != ended:
                 return Check(CONSERVED, False,
-                             f"{what}: {req:,} requests but {ok:,} succeeded + {bad:,} failed + "
-                             f"{flying:,} in flight = {ok + bad + flying:,}")
-        req = sum(t[1] for t in self._tallies)
-        ok = sum(t[2] for t in self._tallies)
-        bad = sum(t[3] for t in self._tallies)
-        flying = sum(t[4] for t in self._tallies)
+                             f"{t.what}: {t.requests:,} requests but {t.succeeded:,} succeeded + "
+                             f"{t.failed:,} failed + {t.in_flight:,} in flight = {ended:,}")
+        req = sum(t.requests for t in self._tallies)
+        ok = sum(t.succeeded for t in self._tallies)
+        bad = sum(t.failed for t in self._tallies)
+        flying = sum(t.in_flight for t in self._tallies)
         return Check(CONSERVED, True, f"{req:,} requests: {ok:,} succeeded, {bad:,} failed, "
                      f"{flying:,} in flight")
 
