@@ -30,7 +30,9 @@ def describe(cls: type) -> list[tuple[str, str, str]]:
     """(name, default as text, help) for each parameter, for help screens."""
     rows = []
     for f in dataclasses.fields(cls):
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        default = f.default
+        if default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
         rows.append((f.name, to_text(default), f.metadata.get("help", "")))
     return rows
 

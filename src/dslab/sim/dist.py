@@ -351,7 +351,9 @@ _CALL = re.compile(r"^\s*([a-z]+)\s*\((.*)\)\s*$", re.S)
 
 def _split_top(text: str) -> list[str]:
     """Split on commas that are not inside parentheses."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "," and depth == 0:
             parts.append("".join(cur))

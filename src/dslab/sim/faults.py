@@ -149,6 +149,8 @@ class _Armed:
         if isinstance(f, Heal):
             self.knob("partition").set(None)
             return
+        key: str | tuple[str, int]
+        value: list[list[int]] | float
         if isinstance(f, Partition):
             key, value = "partition", _groups(net, f.groups, self.resolve)
         elif isinstance(f, Loss):
@@ -190,8 +192,9 @@ def schedule(net: Network, faults: Sequence[Fault], resolve: Resolver | None = N
     armed = _Armed(net, resolve)
     for token, f in enumerate(faults):
         net.sim.call_at(f.at_ms, armed.start, token, f)
-        if getattr(f, "until_ms", None) is not None:
-            net.sim.call_at(f.until_ms, armed.end, token)
+        until = getattr(f, "until_ms", None)
+        if until is not None:
+            net.sim.call_at(until, armed.end, token)
 
 
 def _node(net: Network, ref: NodeRef, taken: set[int], resolve: Resolver | None) -> int | None:
@@ -202,10 +205,10 @@ def _node(net: Network, ref: NodeRef, taken: set[int], resolve: Resolver | None)
     return resolve(ref, taken)
 
 
-def _groups(net: Network, groups, resolve: Resolver | None) -> list[list[int]]:
+def _groups(net: Network, groups: Sequence[Sequence[NodeRef]], resolve: Resolver | None) -> list[list[int]]:
     taken: set[int] = {r for g in groups for r in g if isinstance(r, int)}
     out: list[list[int]] = []
-    rest_at = None
+    rest_at: int | None = None
     for gi, group in enumerate(groups):
         resolved: list[int] = []
         for ref in group:

@@ -43,6 +43,10 @@ class Node:
         self.on_start()
 
     # -- helpers -----------------------------------------------------------------------------
+    def _network(self) -> Network:
+        assert self.net is not None, "add the node to a Network first"
+        return self.net
+
     @property
     def sim(self) -> Simulation:
         assert self.net is not None, "add the node to a Network first"
@@ -54,11 +58,13 @@ class Node:
 
     def send(self, dst: int, msg: Any) -> None:
         if self.up:
-            self.net.send(self.id, dst, msg)
+            net = self.net
+            assert net is not None, "add the node to a Network first"
+            net.send(self.id, dst, msg)
 
     def peers(self) -> list[int]:
         """Every other node id, in sorted order."""
-        return [i for i in self.net.node_ids if i != self.id]
+        return [i for i in self._network().node_ids if i != self.id]
 
     def set_timer(self, name: str, delay_ms: float, fn: Callable[[], None]) -> None:
         """Arm timer ``name`` to call ``fn`` after ``delay_ms``, replacing any armed one."""

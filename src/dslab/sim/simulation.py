@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import simpy
@@ -44,14 +46,17 @@ class Simulation:
             self._streams[name] = gen
         return gen
 
-    def call_at(self, t_ms: float, fn, *args) -> simpy.Event:
+    def call_at(self, t_ms: float, fn: Callable[..., object], *args: Any) -> simpy.Event:
         """Call ``fn(*args)`` at simulated time ``t_ms`` (or now, if that is past)."""
         return self.call_later(max(0.0, t_ms - self.now), fn, *args)
 
-    def call_later(self, delay_ms: float, fn, *args) -> simpy.Event:
+    def call_later(self, delay_ms: float, fn: Callable[..., object], *args: Any) -> simpy.Event:
         """Call ``fn(*args)`` after ``delay_ms``; a bare event with a callback, no process."""
+        def fire(_ev: simpy.Event) -> None:
+            fn(*args)
+
         ev = self.env.timeout(delay_ms)
-        ev.callbacks.append(lambda _ev: fn(*args))
+        ev.callbacks.append(fire)
         return ev
 
     def run(self, until_ms: float) -> None:

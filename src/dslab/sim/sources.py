@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import simpy
+
 from dslab.sim.dist import Dist, Draws, Exp
 from dslab.sim.simulation import Simulation
 from dslab.sim.station import Station
@@ -68,7 +70,7 @@ class OpenArrivals:
         ev = self.sim.env.timeout(t - now)
         ev.callbacks.append(self._fire)
 
-    def _fire(self, _ev) -> None:
+    def _fire(self, _ev: simpy.Event) -> None:
         now = self.sim.env.now
         self.count += 1
         self.target()
@@ -100,7 +102,7 @@ class ClosedUsers:
         ev = self.sim.env.timeout(self._think())
         ev.callbacks.append(self._send)
 
-    def _send(self, _ev) -> None:
+    def _send(self, _ev: simpy.Event) -> None:
         now = self.sim.env.now
         if now >= self.stop_ms or (self.limit is not None and self.count >= self.limit):
             return

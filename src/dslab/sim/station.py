@@ -18,8 +18,10 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+import simpy
 
 from dslab.sim.dist import Dist, Draws
 from dslab.sim.simulation import Simulation
@@ -140,8 +142,8 @@ class Station:
         ev = self._env.timeout(self._draw(), rid)
         ev.callbacks.append(self._complete)
 
-    def _complete(self, ev) -> None:
-        rid = ev.value
+    def _complete(self, ev: simpy.Event) -> None:
+        rid = cast(int, ev.value)  # the request id _serve gave its timeout
         now = self._env.now
         self._finish[rid] = now
         self.busy -= 1

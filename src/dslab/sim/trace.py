@@ -31,7 +31,9 @@ class Trace:
     def __init__(self) -> None:
         self.records: list[Record] = []
 
-    def emit(self, t_ms: float, kind: str, node: int | None = None, **data: Any) -> Record:
+    def emit(self, t_ms: float, kind: str, node: int | None = None, /, **data: Any) -> Record:
+        """Append a record. The first three are positional, so ``data`` may use any key (a fault
+        that could not resolve its role records the role as ``node=...`` data, not as an id)."""
         rec = Record(t_ms, kind, node, data)
         self.records.append(rec)
         return rec
