@@ -44,8 +44,8 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     run.add_argument("lab", help="a lab's name (dslab list shows them)")
     group = run.add_mutually_exclusive_group()
     group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
-    for name in (lab.scenarios if lab else []):
-        if name != "default":
+    for name in (lab.scenarios if lab is not None else []):
+        if name != "default" and lab is not None:
             group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
                                help=_scenario_help(lab, name).replace("%", "%%"))  # argparse formats help
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",

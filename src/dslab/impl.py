@@ -19,6 +19,7 @@ def load_module(path: str | Path) -> ModuleType:
         raise InputError(f"There is no file at {p}.", hint="Pass the path of your exercise.py.")
     name = "dslab_impl_" + hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(name, p)
+    assert spec is not None and spec.loader is not None, "a .py file always has a loader"
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:

@@ -173,4 +173,8 @@ def progress(console: Console, total: int, label: str) -> Iterator[Callable[[int
                    TimeRemainingColumn(), console=console, transient=True)
     with bar:
         task = bar.add_task(label, total=total)
-        yield lambda k=1: bar.advance(task, k)
+
+        def advance(k: int = 1) -> None:
+            bar.advance(task, k)
+
+        yield advance

@@ -42,7 +42,7 @@ def t95(df: int) -> float:
     return z + sum(g / df ** (k + 1) for k, g in enumerate(terms))
 
 
-def percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float] | np.ndarray, q: float) -> float:
     """The q-th percentile (0..100), linear interpolation; NaN for no values."""
     if len(values) == 0:
         return math.nan

@@ -189,6 +189,7 @@ def cache_metrics(p: CacheParams, run: CacheCluster) -> dict[str, Any]:
         out["hit_ratio_after"] = mean(between(lo, hi, hit))
         out["db_load_before_per_s"] = fetch_rate(c / 2, c)
         out["db_load_peak_per_s"] = float(db[start >= c - 1e-9].max())
+        assert run.moved is not None, "a run with a change has measured what it moved"
         out["moved_fraction"] = run.moved["moved_fraction"]
         out["moved_between_unchanged"] = run.moved["moved_between_unchanged"]
     out["load_max_over_mean"] = spread(loads)["load_max_over_mean"]

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch, Wedge
 from dslab.labs.hashing.analysis import arcs
 from dslab.labs.hashing.story import NAMES
 from dslab.labs.hashing.theory import moved_fraction, ring_max_over_mean, ring_share_cv
-from dslab.plotting import title
+from dslab.plotting import figure_of, title
 from dslab.result import Result
 
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6a4c93", "#1982c4", "#8ac926",
@@ -39,7 +39,7 @@ def _panels(pick: Callable[[Result], list[Panel]]) -> Callable[[Result, Axes | N
         if ax is not None:
             panels[0](ax, result)
             title(ax, head)
-            return ax.figure
+            return figure_of(ax)
         fig = Figure(figsize=(5.2 * len(panels), 5.0), dpi=110)
         axes = [fig.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
         for a, draw in zip(axes, panels, strict=True):
@@ -53,8 +53,8 @@ def _panels(pick: Callable[[Result], list[Panel]]) -> Callable[[Result, Axes | N
 
 def _placement_panels(result: Result) -> list[Panel]:
     s = result.series
-    return ([draw_ring_panel] if s["ring"] else []) + [draw_loads] + (
-        [draw_movement] if "movement" in s else [])
+    panels: list[Panel] = [draw_ring_panel] if s["ring"] else []
+    return [*panels, draw_loads, *([draw_movement] if "movement" in s else [])]
 
 
 def _vnodes_panels(result: Result) -> list[Panel]:
@@ -132,6 +132,7 @@ def draw_movement(ax: Axes, r: Result) -> None:
     n, change = r.params["nodes"], r.params["change"]
     ideal = moved_fraction("ring", n, change)
     worst = moved_fraction("modulo", n, change)
+    assert ideal is not None and worst is not None, "movement is drawn only after a change"
     ax.axhline(ideal, color="#264653", linestyle="--", linewidth=1, label=f"ideal 1/{round(1 / ideal)}")
     ax.axhline(worst, color="#c1121f", linestyle=":", linewidth=1, label=f"hash-mod-N theory {worst:.2f}")
     ax.set_xticks(x, [NAMES[k] for k in names], rotation=20, fontsize=8)

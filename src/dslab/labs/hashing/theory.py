@@ -168,6 +168,7 @@ def cache_theory(p: CacheParams, impl: Any = None) -> dict[str, Any]:
     after_nodes = p.nodes + (1 if p.change == "join" else -1)
     after = float(np.sum(prob * che_hit_probabilities(rates, after_nodes * p.cache_keys_per_node)))
     f = moved_fraction(p.scheme, p.nodes, p.change)
+    assert f is not None, "every scheme but bounded has a closed form for a change"
     w = p.window_ms
     u = max(0.0, w - p.db_latency_ms - 1000.0 / p.node_capacity_per_s)
     first = -np.expm1(-rates * u)  # chance a moved key is requested early enough to refill

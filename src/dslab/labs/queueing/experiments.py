@@ -52,7 +52,7 @@ def single(model: QueueModel, impl: Any = None) -> Outcome:
     p = model.params
     if p.burst_at_ms is not None:
         metrics.update(burst_metrics(model))
-    series = {"kind": "single", "occupancy": occupancy(model), "window": list(model.window()),
+    series: dict[str, Any] = {"kind": "single", "occupancy": occupancy(model), "window": list(model.window()),
               "users": p.users, "W_ci95": list(m.W_ci95), "p99_ci95": list(m.p99_ci95),
               "end_ms": model.now}
     if p.closed:
@@ -66,6 +66,7 @@ def single(model: QueueModel, impl: Any = None) -> Outcome:
 def open_equivalent(p: QueueParams, seed: int) -> QueueModel:
     """An open stream with the demand the closed users would bring if answers were instant:
     users / (think + service) requests per second, for as long as the closed run sends."""
+    assert p.users is not None
     rate = p.users * 1000.0 / (p.think_ms.mean() + p.service_ms.mean())
     twin = dataclasses.replace(p, users=None, arrival_rate_per_s=rate)
     model = QueueModel(twin, seed)

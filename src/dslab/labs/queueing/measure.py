@@ -122,6 +122,7 @@ def occupancy(model: QueueModel, bins: int = 600) -> dict[str, list[float]]:
 def burst_metrics(model: QueueModel) -> dict[str, float]:
     """The spike's peak number in system, and how long after it ended the queue first emptied."""
     p = model.params
+    assert p.burst_at_ms is not None
     t = np.asarray(model.station.path_t)
     n = np.asarray(model.station.path_n)
     after = p.burst_at_ms + p.burst_ms

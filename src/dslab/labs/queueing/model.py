@@ -36,7 +36,7 @@ class QueueModel:
         self.window_start = params.warmup_ms
         self.window_end: float | None = None
         self._integral_at: dict[str, float] = {}
-        if params.closed:
+        if params.users is not None:  # closed
             self.source: Any = ClosedUsers(self.sim, self.station, params.users, params.think_ms,
                                            limit=params.customers, stop_ms=stop)
             self.source.on_send = self._sent

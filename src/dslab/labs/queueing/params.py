@@ -92,6 +92,7 @@ class QueueParams:
                 hint="Send more customers, or lower warmup_ms.")
 
     def _validate_closed(self) -> None:
+        assert self.users is not None
         if not 1 <= self.users <= MAX_USERS:
             raise InputError(f"users must be between 1 and {MAX_USERS:,}, got {self.users}.")
         if self.duration_ms is not None and self.warmup_ms >= self.duration_ms:
@@ -99,6 +100,7 @@ class QueueParams:
                              f"({self.duration_ms:g}).")
 
     def _validate_burst(self) -> None:
+        assert self.burst_at_ms is not None
         if self.duration_ms is None:
             raise InputError("a burst needs a run of fixed length: set duration_ms (and "
                              "customers=none).")
@@ -121,6 +123,7 @@ class QueueParams:
         """How long the open model sends requests: duration_ms, or customers at the mean rate."""
         if self.duration_ms is not None:
             return self.duration_ms
+        assert self.customers is not None  # validate() asks for exactly one of the two
         return 1000.0 * self.customers / (rate_per_s or self.arrival_rate_per_s)
 
 

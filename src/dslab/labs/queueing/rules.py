@@ -26,9 +26,12 @@ def littles_law(L: float | None = None, lambda_per_s: float | None = None,
     if len(missing) != 1:
         raise ValueError("give exactly two of L, lambda_per_s and W_ms")
     if L is None:
+        assert lambda_per_s is not None and W_ms is not None
         return lambda_per_s * W_ms / 1000.0
     if lambda_per_s is None:
+        assert W_ms is not None
         return 1000.0 * L / W_ms
+    assert lambda_per_s is not None
     return 1000.0 * L / lambda_per_s
 
 

@@ -59,6 +59,7 @@ def _setting(p: QueueParams) -> str:
 
 
 def _burst(p: QueueParams, m: dict[str, Any], th: dict[str, Any]) -> str:
+    assert p.burst_at_ms is not None
     cap = p.servers * 1000 / p.service_ms.mean()
     drain = m["drain_ms"]
     fluid = th.get("drain_ms")

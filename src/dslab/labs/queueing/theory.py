@@ -109,6 +109,7 @@ def _closed(p: QueueParams, r: Any, c: int) -> dict[str, Any]:
     if c != 1 or not _is_exp(p.service_ms) or p.queue_limit is not None:
         out.update({k: "n/a: no exact MVA for this closed model" for k in MEANS})
         return out
+    assert p.users is not None
     m = formulas.mva_closed(p.users, p.service_ms.mean(), p.think_ms.mean())
     out.update(L=r.littles_law(lambda_per_s=m.lambda_per_s, W_ms=m.W_ms),
                lambda_per_s=m.lambda_per_s, W_ms=m.W_ms, Wq_ms=m.Wq_ms,

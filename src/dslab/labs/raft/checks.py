@@ -8,7 +8,7 @@ property breaks, with when and where, so the report can point at the moment in t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -78,8 +78,10 @@ class Accept(NamedTuple):
 class SafetyMonitor:
     node_ids: list[int]
     majority: int  # the true majority of the cluster, whatever the implementation believes
-    groups_now: object = None  # callable: the current partition groups, or None
-    logs_now: object = None  # callable: every server's log, checked at each election
+    #: the current partition groups (None or empty when the network is whole)
+    groups_now: Callable[[], Sequence[Sequence[int]] | None] | None = None
+    #: every server's log, checked at each election
+    logs_now: Callable[[], Mapping[int, Sequence[Entry]]] | None = None
     roles: list[RoleChange] = field(default_factory=list)
     leaders: list[Elected] = field(default_factory=list)
     candidacies: list[Candidacy] = field(default_factory=list)
@@ -141,7 +143,7 @@ class SafetyMonitor:
     def on_accept(self, t: float, node: int, term: int, index: int) -> None:
         self.accepts.append(Accept(t, node, term, index))
 
-    def check_logs(self, t: float, logs: dict[int, Sequence[Entry]]) -> None:
+    def check_logs(self, t: float, logs: Mapping[int, Sequence[Entry]]) -> None:
         """Log matching: two logs with an entry of the same index and term agree up to there."""
         ids = sorted(logs)
         for i, a in enumerate(ids):

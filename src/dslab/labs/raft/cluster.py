@@ -46,7 +46,7 @@ class RaftCluster:
         self.extra_faults = tuple(faults)
         schedule(self.net, [*self.faults(), *self.extra_faults], resolve=self._resolve)
         self.net.start()
-        self.sim.env.process(client_process(self.sim, self.net, params.client_rate_per_s))
+        self.sim.env.process(client_process(self.sim, self.servers, params.client_rate_per_s))
 
     def faults(self) -> list:
         """The scenario's faults as data; "leader" is whoever leads when the fault fires."""

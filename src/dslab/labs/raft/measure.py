@@ -87,9 +87,9 @@ def partition_metrics(c: RaftCluster, loss: Loss | None) -> dict[str, Any]:
     p, m = c.params, c.monitor
     start = p.partition_at_ms
     end = p.heal_at_ms if p.heal_at_ms is not None else p.duration_ms
-    out = {"committed_majority_side": None, "committed_minority_side": None,
-           "stale_leader_entries": None, "step_down_after_heal_ms": None}
-    if loss is None or loss.kind != "partition":
+    out: dict[str, Any] = {"committed_majority_side": None, "committed_minority_side": None,
+                           "stale_leader_entries": None, "step_down_after_heal_ms": None}
+    if loss is None or loss.kind != "partition" or start is None:
         return out
     during = [a for a in m.leader_commits if start <= a.t_ms < end]
     before = max([a.log_index for a in m.leader_commits if a.t_ms < start], default=0)

@@ -7,13 +7,16 @@ this file only moves messages and time and tells the safety monitor what happene
 
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from simpy.events import Event
 
 from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, VoteRequest
 from dslab.sim.dist import Dist, Exp
-from dslab.sim.network import Network, Node
+from dslab.sim.network import Node
 from dslab.sim.simulation import Simulation
 
 MAX_BATCH = 64  # entries per AppendEntries, so a far-behind follower catches up in chunks
@@ -241,7 +244,8 @@ class RaftServer(Node):
         return True
 
 
-def client_process(sim: Simulation, net: Network, rate_per_s: float):
+def client_process(sim: Simulation, servers: Sequence[RaftServer],
+                   rate_per_s: float) -> Generator[Event, Any, None]:
     """Clients everywhere: each command goes to every server that believes it is the leader, the
     way clients on both sides of a partition each reach the leader they can see."""
     if rate_per_s <= 0:
@@ -252,5 +256,5 @@ def client_process(sim: Simulation, net: Network, rate_per_s: float):
     while True:
         yield sim.env.timeout(gap.sample(rng))
         command += 1
-        for i in net.node_ids:
-            net.nodes[i].submit(command)
+        for server in servers:  # in id order
+            server.submit(command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -63,7 +64,7 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
     ax.set_ylim(-1.7, n + 0.1)
     ax.set_xlim(0, s["duration_ms"])
     ax.set_xlabel("simulated time (ms)")
-    handles = [Patch(color=c, label=r) for r, c in COLORS.items()]
+    handles: list[Artist] = [Patch(color=c, label=r) for r, c in COLORS.items()]
     handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
     for key, (marker, color, _, label) in MARKS.items():
         if s[key]:

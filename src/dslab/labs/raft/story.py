@@ -44,6 +44,7 @@ def story(p: RaftParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
                      f"election timeout (drawn from {p.election_timeout_ms}) before anyone could win.")
     if loss is None:
         when = p.crash_leader_at_ms if p.crash_leader_at_ms is not None else p.partition_at_ms
+        assert when is not None, "no leader lost means a fault found no leader to hit"
         lines.append(f"At {_ms(when)} no server led, so the fault hit no leader.")
     elif loss.kind == "crash":
         lines.append(f"At {_ms(loss.t_ms)} the leader, server {loss.leader} (term {loss.term}), "

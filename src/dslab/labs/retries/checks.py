@@ -77,6 +77,7 @@ class Monitor:
             self.refused += 1
             return
         self._granted[budget] += 1
+        assert self.ratio is not None, "a budget is only made when the run has a budget_ratio"
         allowed = self.tokens + self.ratio * self._deposits[budget]
         if self.bad_budget is None and self._granted[budget] > allowed + SLACK:
             self.bad_budget = (f"a client's budget granted retry {self._granted[budget]:,} after "

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dslab.labs.retries.checks import Monitor
-from dslab.labs.retries.params import RetryParams
+from dslab.labs.retries.params import ContentionParams
 from dslab.labs.retries.retrier import Retrier
 from dslab.sim.dist import Draws
 from dslab.sim.simulation import Simulation
@@ -46,7 +46,7 @@ class Record:
         return True
 
 
-def race(params: RetryParams, policy: str, clients: int, repeat: int, seed: int, impl: Any,
+def race(params: ContentionParams, policy: str, clients: int, repeat: int, seed: int, impl: Any,
          monitor: Monitor) -> Race:
     """Run one race to the end. The work times come from a stream named for the client count and
     repeat, so every policy races against the same work times."""
@@ -55,7 +55,8 @@ def race(params: RetryParams, policy: str, clients: int, repeat: int, seed: int,
     work = Draws(params.work_ms, sim.rng(f"work/{tag}"))
     rng = sim.rng(f"backoff/{tag}")
     record = Record()
-    tally = {"calls": 0, "won": 0, "lost": 0, "last": 0.0}
+    tally = {"calls": 0, "won": 0, "lost": 0}
+    last = [0.0]  # when the last client finished (won or gave up)
     retriers = [Retrier(impl, policy, params, rng, monitor, budget=False, breaker=False)
                 for _ in range(clients)]
 
@@ -67,12 +68,12 @@ def race(params: RetryParams, policy: str, clients: int, repeat: int, seed: int,
     def write(c: int, n: int, seen: int, waited: float | None) -> None:
         if record.write_if(seen):
             tally["won"] += 1
-            tally["last"] = sim.now
+            last[0] = sim.now
             return
         wait = retriers[c].delay(n, waited)
         if wait is None:
             tally["lost"] += 1
-            tally["last"] = sim.now
+            last[0] = sim.now
         else:
             sim.call_later(wait, attempt, c, n + 1, wait)
 
@@ -82,10 +83,10 @@ def race(params: RetryParams, policy: str, clients: int, repeat: int, seed: int,
     sim.run(float("inf"))
     monitor.tally(f"{policy}, {clients} clients, run {repeat + 1}", clients, tally["won"],
                   tally["lost"], clients - tally["won"] - tally["lost"])
-    return Race(clients, tally["calls"], tally["last"], tally["won"])
+    return Race(clients, tally["calls"], last[0], tally["won"])
 
 
-def races(params: RetryParams, policy: str, seed: int, impl: Any, monitor: Monitor) -> list[list[Race]]:
+def races(params: ContentionParams, policy: str, seed: int, impl: Any, monitor: Monitor) -> list[list[Race]]:
     """Every client count, ``repeats`` races each: ``out[i][r]`` is count i, repeat r."""
     return [[race(params, policy, n, r, seed, impl, monitor) for r in range(params.repeats)]
             for n in params.clients]

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dslab.plotting import title
+from dslab.plotting import figure_of, title
 from dslab.result import Result
 from dslab.sim.dist import parse
 
@@ -23,7 +23,7 @@ def overload_plot(result: Result, ax: Axes | None, head: str) -> Figure:
     """Goodput and offered load over time above the queue of abandoned work (only the first on
     ``ax``, when one is given)."""
     if ax is not None:
-        fig, axes = ax.figure, [ax]
+        fig, axes = figure_of(ax), [ax]
     else:
         fig = Figure(figsize=(10, 7.2), dpi=110, layout="constrained")
         grid = fig.add_gridspec(2, 1, height_ratios=[2.2, 1])
@@ -37,7 +37,7 @@ def overload_plot(result: Result, ax: Axes | None, head: str) -> Figure:
 def contention_plot(result: Result, ax: Axes | None, head: str) -> Figure:
     """Write attempts and completion time against client count (only the first on ``ax``)."""
     if ax is not None:
-        fig, axes = ax.figure, [ax]
+        fig, axes = figure_of(ax), [ax]
     else:
         fig = Figure(figsize=(10, 5.4), dpi=110, layout="constrained")
         axes = [fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)]
@@ -52,7 +52,7 @@ def layers_plot(result: Result, ax: Axes | None, head: str) -> Figure:
         ax = Figure(figsize=(10, 5.4), dpi=110, layout="constrained").add_subplot(1, 1, 1)
     _layers(result, [ax])
     title(ax, head)
-    return ax.figure
+    return figure_of(ax)
 
 
 def _colour(policy: str) -> str:

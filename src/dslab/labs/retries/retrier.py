@@ -23,7 +23,7 @@ class Retrier:
                        if budget and params.budget_ratio is not None else None)
         self.breaker = (impl.CircuitBreaker(params.breaker_failures, params.breaker_open_ms)
                         if breaker and params.breaker_failures is not None else None)
-        self._budget_id = monitor.new_budget() if self.budget is not None else None
+        self._budget_id = monitor.new_budget() if self.budget is not None else -1
 
     def new_request(self) -> None:
         """A new request (not a retry) is about to go out."""

@@ -107,6 +107,7 @@ class CircuitBreaker:
     def allow(self, now_ms: float) -> bool:
         """May a call go out at ``now_ms``? (A call let through while half-open is a probe.)"""
         if self.state == OPEN:
+            assert self.opened_at is not None  # set whenever the breaker opens
             if now_ms - self.opened_at < self.open_ms:
                 return False
             self.state, self.probing = HALF_OPEN, 0
