@@ -137,3 +137,13 @@ def test_the_registry_imports_no_lab_and_the_contract_imports_no_registry():
     for path in below:
         assert not re.search(r"^\s*(from dslab\.labs import|import dslab\.labs$|from dslab import .*"
                              r"(get_lab|all_labs))", path.read_text(), re.M), path
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_the_rules_protocol_names_what_the_model_calls_and_the_overlay_keeps_it(lab):
+    protocol = lab.rules.Rules
+    assert isinstance(lab.rules, protocol), "the reference module satisfies its own protocol"
+    assert isinstance(lab.load_impl(), protocol)
+    stubs = lab.load_impl(lab.lab_dir() / "exercise.py")
+    assert isinstance(stubs, protocol), "the learner's overlay keeps every rule the model calls"
+    assert set(lab.exercise_rules) <= set(dir(protocol)), "every exercise rule is in the protocol"

@@ -76,7 +76,7 @@ class Experiment(Generic[P]):
 
 
 @dataclass(frozen=True)
-class Lab:
+class Lab(Generic[P]):
     """A lab: one idea from the study guide that a learner can run, break, measure and rebuild.
 
     **What a lab declares** (in ``src/dslab/labs/<name>/lab.py``, as ``LAB = Lab(...)``):
@@ -85,10 +85,12 @@ class Lab:
       ``dslab list``), ``card`` (the study-guide card's exact title and its mastery check).
     - ``rules``: the module of pure decision rules, which is also the reference solution. Its
       ``EXERCISE`` tuple names the rules a learner writes in ``labs/<name>/exercise.py``; every
-      other public name of the module is shared by the learner's overlay. The rules module
-      should define a ``typing.Protocol`` for the rules the simulation calls.
+      other public name of the module is shared by the learner's overlay. Its ``Rules`` protocol
+      (``typing.Protocol``) names every rule the simulation calls, and the models take their
+      ``impl`` as ``Rules``, so mypy checks each call against the reference's signatures.
     - ``experiments``: one or more :class:`Experiment` (own parameters, model, theory, story,
-      plot, view). The first is the default.
+      plot, view). The first is the default. ``Lab[P]`` is generic over ``P``, the parameter
+      class every experiment's parameters derive from (``LAB: Lab[RaftParams] = Lab(...)``).
     - ``scenarios``: named presets, each an experiment and its overrides; ``default`` must exist.
       Each is also a CLI flag (``dslab run <name> --<scenario>``).
     - ``indicators``: metrics that are 0 or 1 in one run while their theory is a probability
@@ -164,7 +166,7 @@ class Lab:
         raise InputError(f"'{name}' is not an experiment of {self.name}.{did_you_mean(name, names)} "
                          f"Experiments: {', '.join(names)}.")
 
-    def experiment_of(self, params: Any) -> Experiment[Any]:
+    def experiment_of(self, params: P) -> Experiment[Any]:
         """The experiment whose parameter class ``params`` is an instance of."""
         for exp in self.experiments:
             if type(params) is exp.params:
@@ -185,7 +187,7 @@ class Lab:
         return [n for n, sc in self.scenarios.items()
                 if self.experiment(sc.experiment).name == experiment]
 
-    def make_params(self, scenario: str = "default", overrides: dict[str, str] | None = None) -> Any:
+    def make_params(self, scenario: str = "default", overrides: dict[str, str] | None = None) -> P:
         """The scenario's parameters with textual overrides applied and validated."""
         sc = self.scenario(scenario)
         exp = self.experiment(sc.experiment)
@@ -193,7 +195,8 @@ class Lab:
         for name in overrides or {}:
             if name not in own:
                 self._not_a_parameter(name, exp, scenario)
-        return params_mod.build(exp.params, sc.overrides, overrides or {})
+        params: P = params_mod.build(exp.params, sc.overrides, overrides or {})
+        return params
 
     def _not_a_parameter(self, name: str, exp: Experiment[Any], scenario: str) -> None:
         """Explain a parameter name the scenario's experiment does not have."""
@@ -211,7 +214,7 @@ class Lab:
 
     # -- running ----------------------------------------------------------------------------
 
-    def start(self, params: Any, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
+    def start(self, params: P, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
               **options: Any) -> Run:
         """A run of ``params`` with ``seed``, built and ready to step. ``impl`` supplies the rules
         (the reference when None); ``options`` go to the experiment's model (for example raft's
@@ -222,12 +225,12 @@ class Lab:
             model = exp.model(params, seed, impl, **options)
         return Run(self, exp, params, seed, impl, scenario, model)
 
-    def run(self, params: Any, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
+    def run(self, params: P, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
             **options: Any) -> Result:
         """One deterministic run to its end, as a Result."""
         return self.start(params, seed, impl, scenario=scenario, **options).finish().result()
 
-    def theory(self, params: Any, impl: Any = None) -> dict[str, Any]:
+    def theory(self, params: P, impl: Any = None) -> dict[str, Any]:
         """What theory predicts for ``params``, with ``impl``'s formulas where the lab has some."""
         impl = impl if impl is not None else self.load_impl()
         with self.guard(impl, "for these parameters"):

@@ -167,8 +167,8 @@ def test_the_theory_column_is_the_learners_formulas_in_one_run_and_in_trials(tmp
     mine = tmp_path / "exercise.py"
     mine.write_text("from dslab.labs.queueing.rules import littles_law, erlang_c, servers_needed\n"
                     "from dslab.labs.queueing.rules import mm1_percentile as _right\n"
-                    "def mm1_percentile(q, arrival_rate_per_s, service_ms):\n"
-                    "    return 2 * _right(q, arrival_rate_per_s, service_ms)\n")
+                    "def mm1_percentile(rate_per_s, service_ms, q):\n"
+                    "    return 2 * _right(rate_per_s, service_ms, q)\n")
     params = LAB.make_params("default", {"customers": "4000", "warmup_ms": "0"})
     reference = LAB.theory(params)
     theirs = LAB.run(params, 1, LAB.load_impl(mine)).theory

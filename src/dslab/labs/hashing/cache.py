@@ -22,6 +22,7 @@ import numpy as np
 from dslab.labs.hashing.analysis import movement
 from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names, stable_hash
+from dslab.labs.hashing.rules import Rules
 from dslab.labs.hashing.schemes import Bounded, make_scheme
 from dslab.labs.hashing.theory import zipf_probabilities
 from dslab.sim.simulation import Simulation
@@ -66,7 +67,7 @@ class InFlight(NamedTuple):
 class CacheCluster:
     """One scheme's cache cluster driven through the workload."""
 
-    def __init__(self, p: Any, seed: int, scheme: str, work: Workload, impl: Any,
+    def __init__(self, p: Any, seed: int, scheme: str, work: Workload, impl: Rules,
                  monitor: PlacementMonitor | None = None) -> None:
         self.p, self.work, self.impl, self.monitor = p, work, impl, monitor
         self.sim = Simulation(seed)

@@ -14,6 +14,7 @@ from dslab.labs.hashing.cache import CacheCluster, make_workload
 from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names
 from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, VnodesParams
+from dslab.labs.hashing.rules import Rules
 from dslab.labs.hashing.schemes import SCHEMES, Bounded, Scheme, make_scheme
 from dslab.run import Outcome
 from dslab.sim.simulation import Simulation
@@ -49,7 +50,7 @@ def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: R
         mon.load(max(Counter(owners.values()).values()), scheme.cap, "keys")
 
 
-def placement(p: PlacementParams, seed: int, impl: Any) -> Outcome:
+def placement(p: PlacementParams, seed: int, impl: Rules) -> Outcome:
     """Place the keys with the chosen scheme; with a change, move them under every scheme."""
     nodes, newcomer, keys, _ = _members_and_keys(p, seed)
     mon = PlacementMonitor(p.replicas)
@@ -88,7 +89,7 @@ def placement(p: PlacementParams, seed: int, impl: Any) -> Outcome:
     return Outcome(metrics, mon.verdicts(), series, {"changed": series["changed"]})
 
 
-def vnodes(p: VnodesParams, seed: int, impl: Any) -> Outcome:
+def vnodes(p: VnodesParams, seed: int, impl: Rules) -> Outcome:
     """The ring at ``p.vnodes`` measured with keys, and a sweep of points per node measured by
     each node's exact share of the circle, over several independently named clusters."""
     nodes, _, keys, sim = _members_and_keys(p, seed)
@@ -122,7 +123,7 @@ def _compared(p: CacheParams) -> list[str]:
     return [s for s in SCHEMES if s in {p.scheme, "ring", "modulo"}]
 
 
-def cache(p: CacheParams, seed: int, impl: Any) -> Outcome:
+def cache(p: CacheParams, seed: int, impl: Rules) -> Outcome:
     """The cache cluster under the chosen scheme, beside the ring and hash-mod-N."""
     work = make_workload(p, seed)
     mon = PlacementMonitor(p.replicas)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.hashing import experiments, rules
-from dslab.labs.hashing.params import CacheParams, PlacementParams, VnodesParams
+from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, VnodesParams
 from dslab.labs.hashing.plot import cache_plot, placement_plot, vnodes_plot
 from dslab.labs.hashing.story import cache_story, placement_story, vnodes_story
 from dslab.labs.hashing.theory import cache_theory, placement_theory, vnodes_theory
@@ -45,7 +45,7 @@ SCENARIOS = {
         {"scheme": "bounded", "zipf_s": 1.2, "node_capacity_per_s": 600.0}, experiment="cache"),
 }
 
-LAB = Lab(
+LAB: Lab[RingParams] = Lab(
     name="hashing",
     title="Consistent hashing",
     summary="placement schemes, virtual nodes, what moves on a join, and a cache cluster's hit ratio",

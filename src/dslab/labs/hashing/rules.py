@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from dslab.labs.hashing.hashes import MASK64, mix64, stable_hash
 
@@ -98,3 +99,22 @@ def bounded_pick(ring: Sequence[Point], key_hash: int, loads: Mapping[str, int],
         if loads.get(node, 0) < cap:
             return node
     raise ValueError(f"every node is at the cap of {cap}: the cap is too low for the load")
+
+
+@runtime_checkable
+class Rules(Protocol):
+    """What the placement schemes call: this module satisfies it, and so does a learner's overlay
+    (``LAB.load_impl(path)``), whose four exercise rules replace these."""
+
+    def build_ring(self, nodes: Iterable[str], vnodes: int) -> list[Point]: ...
+    def ring_owner(self, ring: Sequence[Point], key_hash: int) -> str: ...
+    def jump_hash(self, key: int, buckets: int) -> int: ...
+    def moved_keys(self, before: Mapping[str, str],
+                   after: Mapping[str, str]) -> dict[str, tuple[str, str]]: ...
+    def modulo_owner(self, nodes: Sequence[str], key_hash: int) -> str: ...
+    def ring_walk(self, ring: Sequence[Point], key_hash: int, count: int) -> list[str]: ...
+    def rendezvous_rank(self, node_hashes: Mapping[str, int], key_hash: int,
+                        count: int) -> list[str]: ...
+    def load_cap(self, c: float, balls: int, bins: int) -> int: ...
+    def bounded_pick(self, ring: Sequence[Point], key_hash: int, loads: Mapping[str, int],
+                     cap: int) -> str: ...

@@ -8,11 +8,11 @@ wrong rule shows up in the lab's loads, movements and checks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
 from dslab.labs.hashing.hashes import mix64_array, stable_hash
+from dslab.labs.hashing.rules import Rules
 
 SCHEMES = ("modulo", "ring", "rendezvous", "jump", "bounded")
 #: Schemes that promise a membership change moves keys only to or from the changed node.
@@ -25,7 +25,7 @@ class Scheme:
     name = "scheme"
     consistent = False
 
-    def __init__(self, nodes: Sequence[str], impl: Any) -> None:
+    def __init__(self, nodes: Sequence[str], impl: Rules) -> None:
         self.impl = impl
         self.members: list[str] = list(nodes)
         self._rebuild()
@@ -78,7 +78,7 @@ class Ring(Scheme):
     name = "ring"
     consistent = True
 
-    def __init__(self, nodes: Sequence[str], impl: Any, vnodes: int) -> None:
+    def __init__(self, nodes: Sequence[str], impl: Rules, vnodes: int) -> None:
         self.vnodes = vnodes
         super().__init__(nodes, impl)
 
@@ -147,7 +147,7 @@ class Bounded(Ring):
     name = "bounded"
     consistent = False  # a full node passes keys on, so a change can ripple between others
 
-    def __init__(self, nodes: Sequence[str], impl: Any, vnodes: int, c: float) -> None:
+    def __init__(self, nodes: Sequence[str], impl: Rules, vnodes: int, c: float) -> None:
         self.c = c
         self.assigned: dict[str, str] = {}
         self.cap = 0
@@ -185,7 +185,7 @@ class Bounded(Ring):
         return self.impl.bounded_pick(self.ring, stable_hash(key), loads, self.cap)
 
 
-def make_scheme(name: str, nodes: Sequence[str], impl: Any, vnodes: int = 8, c: float = 1.25) -> Scheme:
+def make_scheme(name: str, nodes: Sequence[str], impl: Rules, vnodes: int = 8, c: float = 1.25) -> Scheme:
     """The scheme called ``name`` (one of SCHEMES) over ``nodes``."""
     if name == "modulo":
         return Modulo(nodes, impl)

@@ -13,6 +13,7 @@ from dslab.labs.queueing.checks import verdicts
 from dslab.labs.queueing.measure import burst_metrics, measure, occupancy
 from dslab.labs.queueing.model import QueueModel
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
+from dslab.labs.queueing.rules import Rules
 from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate, whole
 from dslab.result import Check
 from dslab.run import Outcome
@@ -21,7 +22,7 @@ from dslab.run import Outcome
 class QueueRun:
     """One queue as a steppable model: the queue, and the formulas (``impl``) it is measured with."""
 
-    def __init__(self, params: QueueParams, seed: int = 1, impl: Any = None) -> None:
+    def __init__(self, params: QueueParams, seed: int = 1, impl: Rules | None = None) -> None:
         self.model = QueueModel(params, seed)
         self.impl = impl
 
@@ -45,7 +46,7 @@ class QueueRun:
         return single(self.model, self.impl)
 
 
-def single(model: QueueModel, impl: Any = None) -> Outcome:
+def single(model: QueueModel, impl: Rules | None = None) -> Outcome:
     """One queue that has run: its measurements, invariants and number-in-system picture."""
     m = measure(model, impl)
     metrics = dict(m.metrics)
@@ -74,7 +75,7 @@ def open_equivalent(p: QueueParams, seed: int) -> QueueModel:
     return model
 
 
-def sweep(p: SweepParams, seed: int, impl: Any = None) -> Outcome:
+def sweep(p: SweepParams, seed: int, impl: Rules | None = None) -> Outcome:
     """One run per utilization: mean and p99 time in system with batch-means intervals."""
     points, metrics, per_point = [], {}, []
     for k, u in enumerate(p.utilizations):
@@ -100,14 +101,14 @@ def sweep(p: SweepParams, seed: int, impl: Any = None) -> Outcome:
                     "service_ms": p.service_ms.mean(), "servers": p.servers})
 
 
-def _long_run(p: QueueParams, impl: Any, rate: float, key: str) -> float | None:
+def _long_run(p: QueueParams, impl: Rules | None, rate: float, key: str) -> float | None:
     """The long-run prediction even where the run is too short to reach it (for the curves)."""
     long = dataclasses.replace(p, customers=None, duration_ms=math.inf, warmup_ms=0.0)
     value = predict(long, impl, rate)[key]
     return value if isinstance(value, float) else None
 
 
-def pool(p: PoolParams, seed: int, impl: Any = None) -> Outcome:
+def pool(p: PoolParams, seed: int, impl: Rules | None = None) -> Outcome:
     """Simulate pools around the answer of servers_needed; the smallest that meets the target
     in simulation is the simulated answer."""
     r = impl or rules

@@ -49,7 +49,7 @@ SCENARIOS = {
         {"users": 60, "think_ms": "exp(500)", "customers": "none", "duration_ms": 60_000.0}),
 }
 
-LAB = Lab(
+LAB: Lab[QueueParams] = Lab(
     name="queueing",
     title="Little's Law and the queueing hockey stick",
     summary="L = λW measured, latency exploding past 80% busy, sizing a pool",

@@ -11,6 +11,7 @@ import numpy as np
 
 from dslab.labs.queueing import rules
 from dslab.labs.queueing.model import QueueModel
+from dslab.labs.queueing.rules import Rules
 from dslab.sim.stats import t95
 
 BATCHES = 20  # batch means for a confidence interval from one run
@@ -37,7 +38,7 @@ class Measured:
     p99_ci95: tuple[float, float]
 
 
-def measure(model: QueueModel, impl: Any = None) -> Measured:
+def measure(model: QueueModel, impl: Rules | None = None) -> Measured:
     """The metrics of ``model`` (finished, or as far as it has run)."""
     r = impl or rules
     rec = model.station.records()

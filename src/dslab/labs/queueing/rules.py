@@ -9,6 +9,7 @@ divides by 1000 exactly once.
 from __future__ import annotations
 
 import math
+from typing import Protocol, runtime_checkable
 
 #: the rules a learner writes in labs/queueing/exercise.py
 EXERCISE = ("littles_law", "erlang_c", "servers_needed", "mm1_percentile")
@@ -88,3 +89,16 @@ def mm1_percentile(rate_per_s: float, service_ms: float, q: float) -> float:
     if spare_per_ms <= 0:
         raise ValueError("the arrival rate meets or exceeds the service rate: no steady state")
     return -math.log1p(-q) / spare_per_ms
+
+
+@runtime_checkable
+class Rules(Protocol):
+    """The formulas the theory column and the pool search call: this module satisfies it, and so
+    does a learner's overlay (``LAB.load_impl(path)``), whose four exercise rules replace these."""
+
+    def littles_law(self, L: float | None = None, lambda_per_s: float | None = None,
+                    W_ms: float | None = None) -> float: ...
+    def erlang_c(self, servers: int, offered_load: float) -> float: ...
+    def mean_wait_ms(self, servers: int, rate_per_s: float, service_ms: float) -> float: ...
+    def servers_needed(self, rate_per_s: float, service_ms: float, max_wait_ms: float) -> int: ...
+    def mm1_percentile(self, rate_per_s: float, service_ms: float, q: float) -> float: ...

@@ -13,6 +13,7 @@ from typing import Any
 from dslab.errors import InputError
 from dslab.labs.queueing import formulas, rules
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
+from dslab.labs.queueing.rules import Rules
 from dslab.sim.dist import Const, Exp
 
 QUANTILES = {"p50_ms": 0.50, "p90_ms": 0.90, "p99_ms": 0.99, "p999_ms": 0.999}
@@ -57,7 +58,7 @@ def formula_used(p: QueueParams, servers: int | None = None) -> str:
     return "Kingman's approximation (G/G/1)" if c == 1 else "Allen-Cunneen approximation (G/G/c)"
 
 
-def predict(p: QueueParams, impl: Any = None, rate_per_s: float | None = None,
+def predict(p: QueueParams, impl: Rules | None = None, rate_per_s: float | None = None,
             servers: int | None = None) -> dict[str, Any]:
     """Long-run predictions for one open or closed queue, with reasons where there are none."""
     r = impl or rules
@@ -133,7 +134,7 @@ def point_key(utilization: float) -> str:
     return f"W_ms_at_{round(utilization * 100):d}pct"
 
 
-def theory(p: QueueParams, impl: Any = None) -> dict[str, Any]:
+def theory(p: QueueParams, impl: Rules | None = None) -> dict[str, Any]:
     """What theory predicts for one queue, keyed like its metrics (with ``impl``'s formulas)."""
     if p.burst_at_ms is not None:
         capacity = p.servers * 1000.0 / p.service_ms.mean()
@@ -147,12 +148,12 @@ def theory(p: QueueParams, impl: Any = None) -> dict[str, Any]:
     return predict(p, impl)
 
 
-def sweep_theory(p: SweepParams, impl: Any = None) -> dict[str, Any]:
+def sweep_theory(p: SweepParams, impl: Rules | None = None) -> dict[str, Any]:
     """The mean time in system predicted at each utilization of the sweep."""
     return {point_key(u): predict(p, impl, sweep_rate(p, u))["W_ms"] for u in p.utilizations}
 
 
-def pool_theory(p: PoolParams, impl: Any = None) -> dict[str, Any]:
+def pool_theory(p: PoolParams, impl: Rules | None = None) -> dict[str, Any]:
     """The pool ``servers_needed`` picks, and the mean waits Erlang C gives it and one fewer."""
     r = impl or rules
     S = p.service_ms.mean()

@@ -11,7 +11,7 @@ from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.measure import metrics, series
 from dslab.labs.raft.model import RaftServer, client_process
 from dslab.labs.raft.params import RaftParams
-from dslab.labs.raft.rules import LEADER
+from dslab.labs.raft.rules import LEADER, Rules
 from dslab.run import Outcome
 from dslab.sim.faults import Crash, Fault, Partition, schedule
 from dslab.sim.network import Network
@@ -21,7 +21,7 @@ from dslab.sim.simulation import Simulation
 class RaftCluster:
     """``nodes`` Raft servers, their clients, and the scenario's faults, ready to run."""
 
-    def __init__(self, params: RaftParams, seed: int = 1, impl: Any = None,
+    def __init__(self, params: RaftParams, seed: int = 1, impl: Rules | None = None,
                  faults: Sequence[Fault] = ()) -> None:
         """``faults`` are laid on top of the scenario's own (any mix of partitions, crashes,
         restarts, loss and slow links, as data), for notebooks and generated schedules."""

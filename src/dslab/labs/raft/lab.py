@@ -39,7 +39,7 @@ SCENARIOS = {
     ),
 }
 
-LAB = Lab(
+LAB: Lab[RaftParams] = Lab(
     name="raft",
     title="Raft leader election",
     summary="elections, split votes and a leader cut off by a partition",

@@ -14,7 +14,7 @@ from typing import Any
 from simpy.events import Event
 
 from dslab.labs.raft.checks import SafetyMonitor
-from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, VoteRequest
+from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, Rules, VoteRequest
 from dslab.sim.dist import Dist, Exp
 from dslab.sim.network import Node
 from dslab.sim.simulation import Simulation
@@ -49,7 +49,7 @@ class RaftServer(Node):
     """One Raft server. ``current_term``, ``voted_for`` and ``log`` survive a crash (they are
     persisted before replying, per Figure 2); everything else is volatile."""
 
-    def __init__(self, node_id: int, cluster_size: int, impl: Any, timeout_ms: Dist,
+    def __init__(self, node_id: int, cluster_size: int, impl: Rules, timeout_ms: Dist,
                  heartbeat_ms: float, monitor: SafetyMonitor) -> None:
         super().__init__(node_id)
         self.n = cluster_size

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, runtime_checkable
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 
@@ -94,3 +94,22 @@ def advance_commit(match_index: Sequence[int], log_terms: Sequence[int], current
             return n
         n -= 1
     return commit_index
+
+
+@runtime_checkable
+class Rules(Protocol):
+    """What the cluster model calls: this module satisfies it, and so does a learner's overlay
+    (``LAB.load_impl(path)``), whose five exercise rules replace these."""
+
+    def quorum(self, cluster_size: int) -> int: ...
+    def election_won(self, candidate_id: int, granted_by: frozenset[int],
+                     cluster_size: int) -> bool: ...
+    def log_is_up_to_date(self, cand_last_term: int, cand_last_index: int, my_last_term: int,
+                          my_last_index: int) -> bool: ...
+    def grant_vote(self, current_term: int, voted_for: int | None, my_last_term: int,
+                   my_last_index: int, req: VoteRequest) -> bool: ...
+    def observe_term(self, current_term: int, voted_for: int | None, role: str,
+                     msg_term: int) -> TermState: ...
+    def entries_match(self, log_terms: Sequence[int], prev_index: int, prev_term: int) -> bool: ...
+    def advance_commit(self, match_index: Sequence[int], log_terms: Sequence[int],
+                       current_term: int, commit_index: int, quorum_size: int) -> int: ...

@@ -8,13 +8,13 @@ dependency is down it receives (retries + 1) ** layers attempts for one user req
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_CHAIN_CALLS, LayersParams
 from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.rules import Rules
 from dslab.sim.dist import Draws
 from dslab.sim.simulation import Simulation
 
@@ -33,7 +33,7 @@ class Chain:
     latency_ms: np.ndarray  # per user request: from sending it to its answer or failure
 
 
-def run_chain(params: LayersParams, policy: str, seed: int, impl: Any, monitor: Monitor,
+def run_chain(params: LayersParams, policy: str, seed: int, impl: Rules, monitor: Monitor,
               until_ms: float = float("inf")) -> Chain:
     """Send ``requests`` user requests, one every 10 ms, into the chain and run to the end."""
     sim = Simulation(seed, event_budget=EVENTS_PER_CALL * MAX_CHAIN_CALLS + 1000)

@@ -9,13 +9,13 @@ them out so that most writes find the record quiet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import ContentionParams
 from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.rules import Rules
 from dslab.sim.dist import Draws
 from dslab.sim.simulation import Simulation
 
@@ -46,7 +46,7 @@ class Record:
         return True
 
 
-def race(params: ContentionParams, policy: str, clients: int, repeat: int, seed: int, impl: Any,
+def race(params: ContentionParams, policy: str, clients: int, repeat: int, seed: int, impl: Rules,
          monitor: Monitor) -> Race:
     """Run one race to the end. The work times come from a stream named for the client count and
     repeat, so every policy races against the same work times."""
@@ -86,7 +86,8 @@ def race(params: ContentionParams, policy: str, clients: int, repeat: int, seed:
     return Race(clients, tally["calls"], last[0], tally["won"])
 
 
-def races(params: ContentionParams, policy: str, seed: int, impl: Any, monitor: Monitor) -> list[list[Race]]:
+def races(params: ContentionParams, policy: str, seed: int, impl: Rules,
+          monitor: Monitor) -> list[list[Race]]:
     """Every client count, ``repeats`` races each: ``out[i][r]`` is count i, repeat r."""
     return [[race(params, policy, n, r, seed, impl, monitor) for r in range(params.repeats)]
             for n in params.clients]

@@ -14,7 +14,7 @@ from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.measure import Measured, measure
 from dslab.labs.retries.overload import Overload
 from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
-from dslab.labs.retries.rules import BACKOFF
+from dslab.labs.retries.rules import BACKOFF, Rules
 from dslab.labs.retries.theory import WAIT_ATTEMPT, calls_by_layer
 from dslab.run import Outcome
 
@@ -28,7 +28,7 @@ class OverloadRun:
     """The overload experiment as a steppable model: one service per policy, all on the same
     seed (so the same arrivals), advanced together."""
 
-    def __init__(self, params: OverloadParams, seed: int, impl: Any) -> None:
+    def __init__(self, params: OverloadParams, seed: int, impl: Rules) -> None:
         self.params = params
         self.monitor = monitor_for(params)
         self.runs = {pol: Overload(params, pol, seed, impl, self.monitor) for pol in params.policy}
@@ -85,7 +85,7 @@ def overload_outcome(runs: dict[str, Overload], monitor: Monitor) -> Outcome:
     return Outcome(metrics, monitor.verdicts(), series, facts)
 
 
-def contention(params: ContentionParams, seed: int, impl: Any) -> Outcome:
+def contention(params: ContentionParams, seed: int, impl: Rules) -> Outcome:
     """Every policy's races for one record, at each client count."""
     monitor = monitor_for(params)
     metrics: dict[str, Any] = {}
@@ -104,7 +104,7 @@ def contention(params: ContentionParams, seed: int, impl: Any) -> Outcome:
     return Outcome(metrics, monitor.verdicts(), series)
 
 
-def layers(params: LayersParams, seed: int, impl: Any) -> Outcome:
+def layers(params: LayersParams, seed: int, impl: Rules) -> Outcome:
     """Every policy's requests down the call chain."""
     monitor = monitor_for(params)
     metrics: dict[str, Any] = {}

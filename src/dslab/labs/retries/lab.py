@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.retries import experiments, rules, theory
-from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams
+from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
 from dslab.labs.retries.plot import contention_plot, layers_plot, overload_plot
 from dslab.labs.retries.story import contention_story, layers_story, overload_story
 from dslab.run import whole
@@ -64,7 +64,7 @@ SCENARIOS = {
         {"layers": 4, "requests": 100}, experiment="layers"),
 }
 
-LAB = Lab(
+LAB: Lab[RetryParams] = Lab(
     name="retries",
     title="Retry storms and metastable failure",
     summary="timeouts and retries that keep a service down, backoff with jitter, budgets, breakers",

@@ -8,11 +8,11 @@ every policy faces the same users arriving at the same moments.
 from __future__ import annotations
 
 from array import array
-from typing import Any
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_ATTEMPTS, OverloadParams
 from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.rules import Rules
 from dslab.sim.simulation import Simulation
 from dslab.sim.sources import OpenArrivals
 from dslab.sim.station import Station
@@ -26,7 +26,7 @@ class Overload:
     """Users arriving at ``arrival_rate_per_s`` (more during a spike), a client library that
     times out after ``timeout_ms`` and retries by ``policy``, and ``servers`` workers."""
 
-    def __init__(self, params: OverloadParams, policy: str, seed: int, impl: Any,
+    def __init__(self, params: OverloadParams, policy: str, seed: int, impl: Rules,
                  monitor: Monitor) -> None:
         self.params, self.policy, self.seed = params, policy, seed
         self.sim = Simulation(seed, event_budget=EVENTS_PER_ATTEMPT * MAX_ATTEMPTS + 10_000)

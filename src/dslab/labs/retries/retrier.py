@@ -4,19 +4,17 @@ with every decision reported to the run's monitor."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import RetryParams
-from dslab.labs.retries.rules import NONE
+from dslab.labs.retries.rules import NONE, Rules
 
 
 class Retrier:
     """Decides, for one client, whether and when a failed attempt is tried again."""
 
-    def __init__(self, impl: Any, policy: str, params: RetryParams, rng: np.random.Generator,
+    def __init__(self, impl: Rules, policy: str, params: RetryParams, rng: np.random.Generator,
                  monitor: Monitor, *, budget: bool = True, breaker: bool = True) -> None:
         self.impl, self.policy, self.params, self.rng, self.monitor = impl, policy, params, rng, monitor
         self.budget = (impl.RetryBudget(params.budget_ratio, params.budget_tokens)

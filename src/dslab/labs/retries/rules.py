@@ -8,6 +8,9 @@ Times are in milliseconds. ``attempt`` counts retries from 0: the wait before th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
 import numpy as np
 
 #: the rules a learner writes in labs/retries/exercise.py
@@ -135,3 +138,33 @@ class CircuitBreaker:
 
     def _open(self, now_ms: float) -> None:
         self.state, self.opened_at, self.failures, self.probing = OPEN, now_ms, 0, 0
+
+
+class Budget(Protocol):
+    """A retry budget as the client library uses it (``RetryBudget`` is one)."""
+
+    def on_request(self) -> None: ...
+    def try_retry(self) -> bool: ...
+
+
+class Breaker(Protocol):
+    """A circuit breaker as the client library uses it (``CircuitBreaker`` is one)."""
+
+    state: str
+
+    def allow(self, now_ms: float) -> bool: ...
+    def record_success(self, now_ms: float) -> None: ...
+    def record_failure(self, now_ms: float) -> None: ...
+
+
+@runtime_checkable
+class Rules(Protocol):
+    """What the client library calls: this module satisfies it, and so does a learner's overlay
+    (``LAB.load_impl(path)``), whose backoff, budget and breaker replace these."""
+
+    def backoff_delay(self, policy: str, attempt: int, base_ms: float, cap_ms: float,
+                      previous_ms: float | None, rng: np.random.Generator) -> float: ...
+    @property
+    def RetryBudget(self) -> Callable[[float, float], Budget]: ...  # noqa: N802 (a class)
+    @property
+    def CircuitBreaker(self) -> Callable[[int, float], Breaker]: ...  # noqa: N802 (a class)
