@@ -53,7 +53,7 @@ def single(model: QueueModel, impl: Rules | None = None) -> Outcome:
     p = model.params
     if p.burst_at_ms is not None:
         metrics.update(burst_metrics(model))
-    series: dict[str, Any] = {"kind": "single", "occupancy": occupancy(model), "window": list(model.window()),
+    series: dict[str, Any] = {"occupancy": occupancy(model), "window": list(model.window()),
               "users": p.users, "W_ci95": list(m.W_ci95), "p99_ci95": list(m.p99_ci95),
               "end_ms": model.now}
     if p.closed:
@@ -97,7 +97,7 @@ def sweep(p: SweepParams, seed: int, impl: Rules | None = None) -> Outcome:
              "W_ms": [_long_run(p, impl, sweep_rate(p, u), "W_ms") for u in grid],
              "p99_ms": [_long_run(p, impl, sweep_rate(p, u), "p99_ms") for u in grid]}
     return Outcome(metrics, _combine(per_point, "utilization"),
-                   {"kind": "sweep", "points": points, "curve": curve,
+                   {"points": points, "curve": curve,
                     "service_ms": p.service_ms.mean(), "servers": p.servers})
 
 
@@ -134,7 +134,7 @@ def pool(p: PoolParams, seed: int, impl: Rules | None = None) -> Outcome:
     if need - 1 > a:
         metrics["Wq_ms_one_fewer"] = waits.get(need - 1)
     return Outcome(metrics, _combine(per_point, "servers"),
-                   {"kind": "pool", "points": points, "target_ms": p.max_wait_ms,
+                   {"points": points, "target_ms": p.max_wait_ms,
                     "offered_load": a, "needed": need})
 
 
