@@ -4,7 +4,7 @@ with "not implemented yet", and rejects each known-wrong implementation at the r
 
 A lab's whole catalogue (reference, stubs, mutants) is checked at its first use by one worker
 process, verdicts only (no shrinking: these tests read which rules fail, not the examples), and
-kept for the rest of the session; the lab's tests share one xdist worker (``xdist_group``) so
+kept for the rest of the session; the lab's tests run in one xdist worker (tests/conftest.py) so
 they share that one run."""
 
 from __future__ import annotations
@@ -132,8 +132,7 @@ class Catalogue:
 def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
     """The tests every lab's checker needs, and the fixtures its own CLI tests use, for the lab's
     test module to adopt with ``globals().update(catalogue_tests(CATALOGUE))`` (pytest collects
-    tests and fixtures from there). It also marks the whole module ``xdist_group(<lab>)``, so the
-    lab's tests run in one worker and share its reports."""
+    tests and fixtures from there)."""
     from dslab.cli import main
 
     by_stem = pytest.mark.parametrize("mutant", cat.mutants, ids=lambda p: p.stem)
@@ -185,5 +184,5 @@ def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
              test_mutants_are_catalogued, test_reference_passes_every_rule,
              test_untouched_stubs_fail_every_rule_with_not_implemented_yet,
              test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test)
-    return {"pytestmark": pytest.mark.xdist_group(name), "wide_terminal": wide_terminal,
-            "shared_checker": shared_checker, **{t.__name__: t for t in tests}}
+    return {"wide_terminal": wide_terminal, "shared_checker": shared_checker,
+            **{t.__name__: t for t in tests}}

@@ -1,13 +1,17 @@
 """Shared test setup. Hypothesis keeps no example database (nothing to commit). Locally each run
 explores fresh examples; under CI (the CI variable set) the examples are fixed, so a red CI run
-replays exactly with ``CI=true pytest``. The slowest tests are put first, so that the workers
-pytest-xdist runs them on (pyproject's addopts) do not end with one core busy and one idle."""
+replays exactly with ``CI=true pytest``.
+
+pytest-xdist runs the tests on every core (pyproject's addopts). The slowest tests are put first,
+so that the run does not end with one core busy and the others idle, and each lab's checker tests
+go to one worker together, where one process checks the lab's whole catalogue (checker_support)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("dslab", database=None, deadline=None, print_blob=True)
@@ -28,3 +32,24 @@ def pytest_collection_modifyitems(items) -> None:
         return next((i for i, where in enumerate(SLOW_FIRST) if where in item.nodeid), len(SLOW_FIRST))
 
     items.sort(key=rank)
+
+
+#: Test files whose tests run in one worker, in order, as one unit of work.
+ONE_WORKER = ("/test_checker.py",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadgroup, with each file of ONE_WORKER one group. (An ``xdist_group`` mark would
+    say the same, but pytest 9.2 drops the group xdist writes into the test ids: pytest-xdist
+    issue 1386.) Any other test is a unit of its own, handed to the first free worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path.endswith(ONE_WORKER) else super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
