@@ -3,8 +3,8 @@ explores fresh examples; under CI (the CI variable set) the examples are fixed, 
 replays exactly with ``CI=true pytest``.
 
 pytest-xdist runs the tests on every core (pyproject's addopts). The slowest tests are put first,
-so that the run does not end with one core busy and the others idle, and each lab's checker tests
-go to one worker together, where one process checks the lab's whole catalogue (checker_support)."""
+so that the run does not end with one core busy and the others idle; the tests of a file that
+share one long piece of work go to one worker together."""
 
 from __future__ import annotations
 
@@ -21,12 +21,15 @@ settings.load_profile("dslab-ci" if os.environ.get("CI") else "dslab")
 REPO = Path(__file__).resolve().parents[1]
 
 #: Where the slowest tests are, in the order they should start: a lab's checker tests wait for its
-#: whole catalogue to be checked, and each notebook starts a Jupyter kernel.
-SLOW_FIRST = ("/test_checker.py::", "/test_notebooks.py::test_notebook_runs")
+#: whole catalogue to be checked, its theory tests for long simulations, and each notebook starts a
+#: Jupyter kernel.
+SLOW_FIRST = ("/test_checker.py::", "/test_theory.py::", "/test_notebooks.py::test_notebook_runs")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items) -> None:
-    """Run the tests of SLOW_FIRST first (in that order); the rest keep their order."""
+    """Run the tests of SLOW_FIRST first (in that order); otherwise the order pytest chose stays
+    (it groups the tests that share a fixture's parameter)."""
 
     def rank(item) -> int:
         return next((i for i, where in enumerate(SLOW_FIRST) if where in item.nodeid), len(SLOW_FIRST))
@@ -34,8 +37,10 @@ def pytest_collection_modifyitems(items) -> None:
     items.sort(key=rank)
 
 
-#: Test files whose tests run in one worker, in order, as one unit of work.
-ONE_WORKER = ("/test_checker.py",)
+#: Test files whose tests run in one worker, in order, as one unit of work: a lab's checker tests
+#: share one check of its whole catalogue (checker_support), and its theory tests share simulations
+#: in module-scoped fixtures, which split across workers would each run again.
+ONE_WORKER = ("/test_checker.py", "/test_theory.py")
 
 
 @pytest.hookimpl(optionalhook=True)

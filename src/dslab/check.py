@@ -75,6 +75,8 @@ def run_checker_many(lab: Lab, impls: list[str | Path], timeout_s: float = 600,
     for p in paths:
         if not p.is_file():
             raise InputError(f"There is no file at {p} to check.")
+    if not paths:
+        return []
     env = dict(os.environ)
     env.pop(VERDICT_ONLY, None)
     if verdict_only:
@@ -85,7 +87,12 @@ def run_checker_many(lab: Lab, impls: list[str | Path], timeout_s: float = 600,
         with open(out / "worker.err", "w") as worker_err:
             proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=worker_err)
-            stuck = _wait(proc, out, len(paths), timeout_s)
+            try:
+                stuck = _wait(proc, out, len(paths), timeout_s)
+            finally:  # a timeout, or Ctrl-C: the worker goes too
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         if stuck is not None:
             raise InputError(f"The checker ran longer than {timeout_s:.0f} s on {paths[stuck]}: "
                              "look for a loop that never ends in your rules.")
@@ -100,8 +107,8 @@ def run_checker_many(lab: Lab, impls: list[str | Path], timeout_s: float = 600,
 
 
 def _wait(proc: subprocess.Popen, out: Path, n: int, timeout_s: float) -> int | None:
-    """Wait for the worker, allowing ``timeout_s`` for each file; on a timeout, stop it and
-    return the index of the file it was stuck on."""
+    """Wait for the worker, allowing ``timeout_s`` for each file: None when it has ended, or on a
+    timeout the index of the file it is stuck on."""
     done, deadline = 0, time.monotonic() + timeout_s
     while True:
         try:
@@ -113,8 +120,6 @@ def _wait(proc: subprocess.Popen, out: Path, n: int, timeout_s: float) -> int | 
         if finished:
             done, deadline = done + finished, time.monotonic() + timeout_s
         elif time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
             return min(done, n - 1)
 
 
@@ -129,7 +134,8 @@ def _worker(test_file: str, out_dir: str, impls: list[str]) -> None:
     next file is loaded afresh, as in a process of its own."""
     import pytest
 
-    libraries = {Path(p).resolve() for p in sysconfig.get_paths().values()}
+    kinds = ("stdlib", "platstdlib", "purelib", "platlib")
+    libraries = {Path(sysconfig.get_path(kind)).resolve() for kind in kinds}
     libraries.add(Path(__file__).resolve().parent)  # dslab itself: shared and read-only
     for i, impl in enumerate(impls):
         before = set(sys.modules)
