@@ -1,7 +1,11 @@
-"""What every lab's checker test needs: one checker run per file (each is a pytest subprocess of a
-few seconds), the rules a mutant breaks, and the assertions that give a checker its teeth: it
-passes the reference, fails every untouched stub with "not implemented yet", and rejects each
-known-wrong implementation at the rule that is wrong."""
+"""What every lab's checker test needs: one checker run per file, the rules a mutant breaks, and
+the assertions that give a checker its teeth: it passes the reference, fails every untouched stub
+with "not implemented yet", and rejects each known-wrong implementation at the rule that is wrong.
+
+A lab's whole catalogue (reference, stubs, mutants) is checked at its first use by one worker
+process, verdicts only (no shrinking: these tests read which rules fail, not the examples), and
+kept for the rest of the session; the lab's tests run in one xdist worker (tests/conftest.py) so
+they share that one run."""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from pathlib import Path
 import pytest
 
 import dslab.check
-from dslab.check import NOT_YET, CheckReport, run_checker
+from dslab.check import NOT_YET, CheckReport, run_checker_many
+from dslab.errors import InputError
 from dslab.impl import load_module
 from dslab.lab import Lab
 
 _REPORTS: dict[Path, CheckReport] = {}
+_BATCHED: set[str] = set()  # labs whose catalogue has been checked in one batch (or tried to)
 
 
 @dataclass
@@ -40,18 +46,34 @@ class Catalogue:
     def reference(self) -> Path:
         return self.here / "reference_impl.py"
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file the checker is tested on: the reference, the stubs and the mutants."""
+        return [p.resolve() for p in (self.reference, self.stubs, *self.mutants)]
+
     def report(self, path: Path) -> CheckReport:
         key = path.resolve()
+        if key not in _REPORTS and key in self.files and self.lab.name not in _BATCHED:
+            _BATCHED.add(self.lab.name)
+            todo = [p for p in self.files if p not in _REPORTS]
+            try:
+                _REPORTS.update(zip(todo, run_checker_many(self.lab, todo, verdict_only=True),
+                                    strict=True))
+            except InputError:
+                pass  # then each file is checked on its own, and the error shows on its own tests
         if key not in _REPORTS:
-            _REPORTS[key] = run_checker(self.lab, key)
+            _REPORTS[key] = run_checker_many(self.lab, [key], verdict_only=True)[0]
         return _REPORTS[key]
 
     def share(self, monkeypatch) -> None:
-        """Make ``dslab check`` (through the CLI) use and fill the shared reports."""
+        """Make ``dslab check`` (through the CLI) use the shared reports: the catalogue's, or for
+        another file, a real run of the checker that then joins them."""
         real = dslab.check.run_checker
 
         def run(lab, impl=None, **kwargs):
             key = Path(impl).resolve() if impl else self.stubs.resolve()
+            if key in self.files:
+                return self.report(key)
             if key not in _REPORTS:
                 _REPORTS[key] = real(lab, impl, **kwargs)
             return _REPORTS[key]
@@ -124,8 +146,8 @@ def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
 
     @pytest.fixture
     def shared_checker(monkeypatch):
-        """``dslab check`` runs the real checker, and its report joins the shared ones, so the
-        library tests do not run the same file again."""
+        """``dslab check`` on a file of the catalogue shows the shared report (the library tests
+        run each file once); on another file it runs the real checker."""
         cat.share(monkeypatch)
 
     def test_cli_check_on_the_stubs_says_not_implemented_yet(capsys, monkeypatch, shared_checker):
