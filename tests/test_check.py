@@ -11,7 +11,7 @@ from conftest import REPO
 from dslab.check import run_checker, run_checker_many
 from dslab.cli import main
 from dslab.errors import InputError
-from dslab.lab import get_lab
+from dslab.labs import get_lab
 
 QUEUEING = get_lab("queueing")
 REFERENCE = REPO / "tests" / "labs" / "queueing" / "reference_impl.py"
