@@ -27,16 +27,19 @@ _BATCHED: set[str] = set()  # labs whose catalogue has been checked in one batch
 
 @dataclass
 class Catalogue:
-    """A lab's checker and its catalogue of known bugs (``tests/labs/<lab>/mutants``)."""
+    """A lab's checker, its catalogue of known bugs (``tests/labs/<lab>/mutants``) and other
+    correct solutions, written in other styles, that it must accept (``.../alternatives``)."""
 
     lab: Lab
     here: Path  # tests/labs/<lab>
     caught_by: dict[str, str]  # mutant -> the checker test (name prefix) that exists to catch it
     whole: str = "test_all_rules_"  # tests that run everything together; any bug may show there
     mutants: list[Path] = field(init=False)
+    alternatives: list[Path] = field(init=False)
 
     def __post_init__(self) -> None:
         self.mutants = sorted((self.here / "mutants").glob("*.py"))
+        self.alternatives = sorted((self.here / "alternatives").glob("*.py"))
 
     @property
     def stubs(self) -> Path:
@@ -48,8 +51,9 @@ class Catalogue:
 
     @property
     def files(self) -> list[Path]:
-        """Every file the checker is tested on: the reference, the stubs and the mutants."""
-        return [p.resolve() for p in (self.reference, self.stubs, *self.mutants)]
+        """Every file the checker is tested on: reference, stubs, mutants and alternatives."""
+        return [p.resolve() for p in (self.reference, self.stubs, *self.mutants,
+                                      *self.alternatives)]
 
     def report(self, path: Path) -> CheckReport:
         key = path.resolve()
@@ -110,6 +114,12 @@ class Catalogue:
         wrong = [(v.test, v.passed, v.hint) for v in rep.verdicts if v.passed or v.hint != NOT_YET]
         assert not wrong, wrong
 
+    def assert_accepted(self, solution: Path) -> None:
+        """A correct solution in another style passes every test of the checker."""
+        rep = self.report(solution)
+        assert rep.passed, [(v.test, v.hint) for v in rep.verdicts if not v.passed]
+        assert len(rep.verdicts) == len(self.report(self.reference).verdicts)
+
     def assert_rejected_at_its_rule(self, mutant: Path) -> None:
         rep = self.report(mutant)
         assert not rep.passed, f"the checker passed {mutant.name}: {mutant.read_text()[:200]}"
@@ -136,6 +146,7 @@ def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
     from dslab.cli import main
 
     by_stem = pytest.mark.parametrize("mutant", cat.mutants, ids=lambda p: p.stem)
+    by_style = pytest.mark.parametrize("solution", cat.alternatives, ids=lambda p: p.stem)
     name = cat.lab.name
     repo = cat.lab.lab_dir().parents[1]
 
@@ -179,10 +190,19 @@ def catalogue_tests(cat: Catalogue) -> dict[str, Callable]:
     def test_mutant_is_caught_by_its_own_test(mutant):
         cat.assert_caught_by_its_own_test(mutant)
 
+    @by_style
+    def test_alternative_solution_passes_every_rule(solution):
+        cat.assert_accepted(solution)
+
+    def test_there_are_alternative_solutions():
+        assert len(cat.alternatives) >= 2, (
+            f"add correct solutions in other styles to tests/labs/{name}/alternatives/")
+
     tests = (test_cli_check_on_the_stubs_says_not_implemented_yet,
              test_cli_run_on_the_stubs_stops_with_not_implemented_yet,
              test_mutants_are_catalogued, test_reference_passes_every_rule,
              test_untouched_stubs_fail_every_rule_with_not_implemented_yet,
-             test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test)
+             test_mutant_is_rejected_at_the_rule_it_breaks, test_mutant_is_caught_by_its_own_test,
+             test_alternative_solution_passes_every_rule, test_there_are_alternative_solutions)
     return {"wide_terminal": wide_terminal, "shared_checker": shared_checker,
             **{t.__name__: t for t in tests}}
