@@ -184,6 +184,21 @@ def test_log_is_up_to_date_accepts_an_equal_log(impl):
     )
 
 
+def big(n: int) -> int:
+    """``n`` as a fresh int object: equal to ``n``, but not the same object once ``n`` is past
+    Python's small-int cache, as terms of a long-lived cluster are."""
+    return int(str(n))
+
+
+def test_log_is_up_to_date_compares_terms_by_value(impl):
+    answer = impl.log_is_up_to_date(big(1000), 7, big(1000), 5)
+    assert answer, (
+        f"log_is_up_to_date(1000, 7, 1000, 5) = {answer!r} with two equal terms built "
+        "separately: compare terms with == and !=, not 'is' ('is' asks whether they are the "
+        "same object, which equal numbers past 256 usually are not)"
+    )
+
+
 def log_end():
     """The end of a log: (0, 0) when empty, else a term of 1 or more and an index of 1 or more."""
     return st.one_of(st.just((0, 0)), st.tuples(st.integers(1, 6), st.integers(1, 12)))
@@ -232,6 +247,26 @@ def test_grant_vote_again_to_the_same_candidate(impl):
         f"grant_vote(3, 2, 2, 5, {req}) = {answer!r}: this server already voted for server 2 "
         "in term 3, and server 2 asks again (its first reply was lost); repeating the yes is "
         "allowed (Figure 2: votedFor is null or candidateId)"
+    )
+
+
+def test_grant_vote_counts_a_vote_for_server_0(impl):
+    req = VoteRequest(term=2, candidate_id=1, last_log_index=5, last_log_term=2)
+    answer = impl.grant_vote(2, 0, 2, 5, req)
+    assert not answer, (
+        f"grant_vote(2, 0, 2, 5, {req}) = {answer!r}: this server voted for server 0 in term 2. "
+        "0 is a real server id, but it is falsy: test 'voted_for is not None', not "
+        "'if voted_for', or a vote for server 0 is forgotten and the term gets two leaders"
+    )
+
+
+def test_grant_vote_compares_terms_and_ids_by_value(impl):
+    req = VoteRequest(term=big(1000), candidate_id=big(300), last_log_index=5, last_log_term=2)
+    answer = impl.grant_vote(big(1000), big(300), 2, 5, req)
+    assert answer, (
+        f"grant_vote(1000, 300, 2, 5, {req}) = {answer!r}: same term, and the server already "
+        "voted for this very candidate (ids and terms built separately); compare them with == "
+        "and !=, not 'is', which asks whether they are the same object"
     )
 
 

@@ -20,6 +20,8 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "no_step_down": "test_observe_term_steps_down_on_a_higher_term",
     "majority_off_by_one": "test_quorum_is_a_strict_majority",
     "own_vote_twice": "test_election_won_counts_each_voter_once",
+    "falsy_vote_for_zero": "test_grant_vote_counts_a_vote_for_server_0",
+    "terms_by_identity": "test_log_is_up_to_date_compares_terms_by_value",
 })
 
 
