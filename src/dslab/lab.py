@@ -116,8 +116,9 @@ class Lab(Generic[P]):
 
     **Adding a lab** is a folder ``src/dslab/labs/<name>/`` (rules, params, model, theory, story,
     plot, lab), a name in :data:`dslab.labs.NAMES`, the learner's folder ``labs/<name>/`` (card
-    README, exercise stubs, checker), tests under ``tests/labs/<name>/`` (reference, mutants), a
-    notebook and a README row; CONTRIBUTING.md lists the steps. ``tests/test_contract.py`` checks
+    README, exercise stubs, checker), tests under ``tests/labs/<name>/`` (reference, mutants,
+    alternative solutions), the checker's mutation table, a notebook and a README row;
+    CONTRIBUTING.md lists the steps. ``tests/test_contract.py`` checks
     every registered lab against this contract.
     """
 
