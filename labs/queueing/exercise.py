@@ -53,7 +53,7 @@ def servers_needed(rate_per_s: float, service_ms: float, max_wait_ms: float) -> 
     Requests arrive at ``rate_per_s`` (Poisson) and each takes ``service_ms`` on average
     (exponential). In an M/M/c queue the mean wait is Wq = C(c, a) / (c mu - lambda), where C is
     your erlang_c. Start from the smallest pool that can keep up at all and add servers until
-    the wait is low enough.
+    the wait is low enough. Return the count as a Python int (numpy's int64 is not one).
 
     Hint: mu is per server and per ms (1 / service_ms); lambda per ms is rate_per_s / 1000.
     """

@@ -19,6 +19,14 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "erlang_b_for_c": "test_erlang_c_matches_known_pools",
     "search_off_by_one": "test_servers_needed_matches_the_fewest_that_meet_the_wait",
     "mean_for_percentile": "test_mm1_percentile_p99_is_far_above_the_mean",
+    # the classes of issue 12: zeros, exact ties, large pools, types
+    "zero_taken_for_missing": "test_littles_law_takes_a_zero_as_a_value_not_as_missing",
+    "no_load_refused": "test_erlang_c_of_no_load_is_zero",
+    "factorials_overflow": "test_erlang_c_handles_pools_of_hundreds_of_servers",
+    "tie_adds_a_server": "test_servers_needed_counts_a_wait_exactly_at_the_target_as_met",
+    "no_arrivals_refused": "test_servers_needed_with_no_arrivals_needs_one_server",
+    "capped_search": "test_servers_needed_sizes_large_pools",
+    "numpy_count": "test_servers_needed_returns_an_int",
 })
 
 
