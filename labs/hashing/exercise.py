@@ -50,8 +50,9 @@ def build_ring(nodes: list[str], vnodes: int) -> list[tuple[int, str]]:
     the members in.
 
     Hint: Python's built-in ``hash()`` of a string changes from one process to the next. And
-    two different (node, i) pairs must never share a label: what do ``"n1" + "11"`` and
-    ``"n11" + "1"`` have in common?
+    two different (node, i) pairs must never share a label, whatever the names (some start with
+    digits) and however many virtual nodes: what do ``"n1" + "11"`` and ``"n11" + "1"`` have in
+    common? Hash every label on its own: points placed by a formula stop evening out the load.
     """
     raise NotImplementedError("not implemented yet")
 
@@ -67,6 +68,8 @@ def jump_hash(key: int, buckets: int) -> int:
 
     Every client must reach the same bucket for the same key, so the constant and the
     arithmetic are part of the contract, not a matter of taste.
+
+    Return a whole number (an ``int``): a bucket indexes the list of nodes.
 
     Hint: Python integers never overflow; the ``mod 2**64`` is yours to apply.
     """

@@ -21,6 +21,16 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "modulo_ring": "test_ring_owner_picks_the_next_point_clockwise",
     "colliding_vnode_labels": "test_build_ring_labels_never_collide",
     "jump_wrong_constant": "test_jump_hash_matches_the_published_algorithm",
+    "digit_first_labels": "test_build_ring_labels_never_collide_for_names_starting_with_digits",
+    "padded_labels": "test_build_ring_labels_never_collide_from_100_vnodes_up",
+    "evenly_spaced_points": "test_build_ring_balances_the_load",
+    "linear_scan": "test_ring_owner_uses_a_binary_search",
+    "index_past_the_end": "test_ring_owner_wraps_around_past_the_last_point",
+    "identity_compare": "test_moved_keys_compares_owners_by_value",
+    "jump_float_bucket": "test_jump_hash_returns_an_integer",
+    "jump_integer_division": "test_jump_hash_computes_the_jump_in_floating_point",
+    "jump_loop_runs_to_buckets": "test_jump_hash_with_one_bucket_is_always_0",
+    "jump_endless_loop": "test_jump_hash_returns_an_integer",
 })
 
 
