@@ -31,6 +31,7 @@ from hypothesis.stateful import (
 )
 
 from dslab.labs.retries.lab import LAB
+from dslab.labs.retries.rules import POLICIES as LAB_POLICIES  # names as the lab passes them
 from dslab.wording import count
 
 IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
@@ -103,6 +104,8 @@ def call(impl, policy, attempt, base, cap, previous, rng) -> float:
     except Exception as e:  # an overflow on a huge attempt is the usual one
         why = ("; once the ceiling reaches the cap, stop doubling"
                if isinstance(e, OverflowError) else "")
+        if policy in POLICIES and repr(policy) in str(e):  # "unknown policy 'full-jitter'"?
+            why = f"; {policy!r} is one of the policies: compare names with ==, not with is"
         pytest.fail(f"{args} raised {type(e).__name__}: {e}, expected a wait in ms{why}",
                     pytrace=False)
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
@@ -260,27 +263,42 @@ def test_backoff_delay_never_exceeds_the_cap_for_any_attempt(
         f"{got!r}, expected a wait between 0 and the cap of {cap:g} ms")
 
 
+def your_spelling(function, name: str) -> str | None:
+    """The very string object equal to ``name`` that your code holds, as a constant of its module
+    or a literal in the function, if it has one."""
+    code = getattr(function, "__code__", None)
+    held = [*getattr(function, "__globals__", {}).values(), *(code.co_consts if code else ())]
+    return next((v for v in held if isinstance(v, str) and v == name), None)
+
+
 def test_backoff_delay_compares_policy_names_by_value(impl):
-    # The same names, built at run time: equal strings, but not the objects your literals are.
+    # Each name three or four ways: equal strings, but (in general) not the same object.
     for k, policy in enumerate(POLICIES):
-        fresh = policy[:1] + policy[1:]
-        if fresh is policy:  # an interpreter that interns every string: nothing to test
-            continue
+        spellings = [("as a literal here", policy),
+                     ("as the lab's own constant", LAB_POLICIES[LAB_POLICIES.index(policy)]),
+                     ("built at run time", policy[:1] + policy[1:])]
+        own = your_spelling(impl.backoff_delay, policy)
+        if own is not None:
+            spellings.append(("as your own code spells it", own))
         args = f"backoff_delay({policy!r}, 2, 10, 1000, 40.0, rng)"
-        want = call(impl, policy, 2, 10.0, 1000.0, 40.0, np.random.default_rng(k))
-        try:
-            got = impl.backoff_delay(fresh, 2, 10.0, 1000.0, 40.0, np.random.default_rng(k))
-        except NotImplementedError:
-            raise
-        except Exception as e:
-            pytest.fail(f"{args} raised {type(e).__name__}: {e} when the name {policy!r} was "
-                        "built at run time (an equal string, not the same object), expected "
-                        f"the wait it gives for the literal {policy!r}: compare policy names with "
-                        "==, not with is", pytrace=False)
-        assert got == want, (
-            f"{args} returned {got!r} when the name {policy!r} was built at run time (an equal "
-            f"string, not the same object), expected {want!r} as for the literal: compare "
-            "policy names with ==, not with is")
+        waits = []
+        for how, name in spellings:
+            try:
+                got = impl.backoff_delay(name, 2, 10.0, 1000.0, 40.0, np.random.default_rng(k))
+            except NotImplementedError:
+                raise
+            except Exception as e:
+                pytest.fail(f"{args}, with the name {policy!r} {how}, raised "
+                            f"{type(e).__name__}, expected a wait: equal strings can be different "
+                            f"objects, so compare policy names with ==, not with is ({e})",
+                            pytrace=False)
+            waits.append((how, got))
+        (how0, first), *rest = waits
+        for how, got in rest:
+            assert got == first, (
+                f"{args} returned {got!r} with the name {policy!r} {how} and {first!r} with it "
+                f"{how0}, expected the same wait: equal strings can be different objects, so "
+                "compare policy names with ==, not with is")
 
 
 def test_backoff_delay_exponential_keeps_doubling_when_the_cap_is_far(impl):
