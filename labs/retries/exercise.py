@@ -40,6 +40,7 @@ def backoff_delay(policy: str, attempt: int, base_ms: float, cap_ms: float,
 
     Draw every random number from ``rng`` (e.g. ``rng.uniform(low, high)``), never from the
     ``random`` module: the same seed must give the same run. No wait may ever exceed cap_ms.
+    Return the wait as one number (a float), not an array; compare policy names with ==.
 
     Hint: attempt can be in the thousands; base_ms x 2.0 ** 2000 overflows a float. Once the
     ceiling has reached the cap, stop doubling.
@@ -56,7 +57,8 @@ class RetryBudget:
     is refused. So over any run, retries <= max_tokens + ratio x requests: with ratio = 0.1 a
     long outage costs at most about one retry per ten requests, not three retries per request.
 
-    Keep the current balance in the attribute ``tokens``.
+    Keep the current balance in the attribute ``tokens``. ``ratio`` may be 0: then nothing is
+    ever deposited and only the starting tokens can be spent.
 
     Hint: ten deposits of 0.1 add up to 0.9999999999999999, not 1.0. Comparing with a tiny
     tolerance (tokens >= 1 - 1e-9) lets that retry through.
@@ -83,8 +85,9 @@ class CircuitBreaker:
     - Closed (the start): every call is allowed. ``failures`` failures in a row open it; a
       success resets that count to 0.
     - Open: allow() refuses every call until ``open_ms`` has passed since it opened, that is
-      while now_ms < opened_at + open_ms. Results recorded while it is open (late answers to
-      calls made before it opened) change nothing.
+      while now_ms < opened_at + open_ms (``open_ms`` may be 0: then the next call is already a
+      probe). Results recorded while it is open (late answers to calls made before it opened)
+      change nothing: they neither count as failures nor restart the wait.
     - Half-open: the first allow() at or after opened_at + open_ms finds it half-open. At most
       ``probes`` trial calls are allowed; further calls are refused. A success closes it (with
       a fresh failure count); a failure opens it again, and the wait starts over from that
