@@ -147,3 +147,13 @@ def test_the_rules_protocol_names_what_the_model_calls_and_the_overlay_keeps_it(
     stubs = lab.load_impl(lab.lab_dir() / "exercise.py")
     assert isinstance(stubs, protocol), "the learner's overlay keeps every rule the model calls"
     assert set(lab.exercise_rules) <= set(dir(protocol)), "every exercise rule is in the protocol"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_a_learners_crashing_rule_is_one_sentence_in_every_lab(lab, tmp_path):
+    broken = tmp_path / "exercise.py"
+    broken.write_text(f"from {lab.rules.__name__} import *  # noqa: F403\n\n" + "".join(
+        f"def {rule}(*args, **kwargs):\n    raise TypeError('boom')\n\n"
+        for rule in lab.exercise_rules))
+    with pytest.raises(dslab.InputError, match=rf"your {lab.rules_noun} raised TypeError \(boom\)"):
+        lab.run(lab.make_params("default"), 1, lab.load_impl(broken))
