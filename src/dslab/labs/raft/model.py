@@ -14,6 +14,7 @@ from typing import Any
 from simpy.events import Event
 
 from dslab.labs.raft.checks import SafetyMonitor
+from dslab.labs.raft.logview import LogTerms
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, Rules, VoteRequest
 from dslab.sim.dist import Dist, Exp
 from dslab.sim.network import Node
@@ -205,7 +206,7 @@ class RaftServer(Node):
         self.send(src, AppendReply(self.current_term, True, last_new))
 
     def impl_entries_match(self, prev_index: int, prev_term: int) -> bool:
-        return self.impl.entries_match([t for t, _ in self.log[:prev_index]], prev_index, prev_term)
+        return self.impl.entries_match(LogTerms(self.log, prev_index), prev_index, prev_term)
 
     def _on_append_reply(self, src: int, m: AppendReply) -> None:
         if self.role != LEADER or m.term != self.current_term:
@@ -221,7 +222,7 @@ class RaftServer(Node):
 
     def _advance_commit(self) -> None:
         matches = [self.last_index, *self.match_index.values()]
-        new = self.impl.advance_commit(matches, [t for t, _ in self.log], self.current_term,
+        new = self.impl.advance_commit(matches, LogTerms(self.log), self.current_term,
                                        self.commit_index, self.impl.quorum(self.n))
         if new > self.commit_index:
             self.monitor.on_leader_commit(self.now, self.id, self.current_term, new,
