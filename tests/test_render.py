@@ -159,7 +159,7 @@ def test_the_header_says_whose_rules_ran(tmp_path):
     mine.write_text("from dslab.labs.raft.rules import *  # noqa: F403\n")
     lab = get_lab("raft")
     params = lab.make_params("default", {"duration_ms": "1000"})
-    c, buf = console()
+    c, buf = console(300)  # the whole path on one line
     render.run(c, lab, lab.run(params, 1, lab.load_impl(mine)), None, "r", impl=str(mine))
     tr = run_trials(lab, params, 1, 2, impl_path=str(mine), workers=1)
     render.trials(c, lab, tr, "r", impl=str(mine))
