@@ -164,3 +164,67 @@ def test_a_learners_crashing_formula_is_one_sentence_naming_their_file(tmp_path,
     err = capsys.readouterr().err
     assert "your formulas raised ZeroDivisionError" in err and "Traceback" not in err
     assert "dslab check queueing" in err
+
+
+def test_per_policy_metrics_keep_their_policy_in_the_terminal(capsys):
+    assert main(["run", "retries", "--no-plot"]) == 0
+    out = capsys.readouterr().out
+    for words in ("[immediate]", "amplification[none]", "amplification[full-jitter]",
+                  "goodput_per_s_after[immediate]"):
+        assert words in out, words
+
+
+def test_each_variation_gets_its_own_plot_file(tmp_path, capsys):
+    from dslab.cli import plot_name
+
+    base = ["run", "raft", "--set", "duration_ms=1000", "--out", str(tmp_path)]
+    assert main(base) == 0
+    assert main([*base, "--set", "nodes=3"]) == 0
+    assert main([*base, "--set", "nodes=3", "--set", "election_timeout_ms=uniform(150, 300)"]) == 0
+    # the same overrides in another order, and written another way, are the same plot
+    assert main(["run", "raft", "--set", "election_timeout_ms=uniform(150,300)", "--set", "nodes=3",
+                 "--set", "duration_ms=1000.0", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 3 and all(n.startswith("raft-default-seed1-") for n in names), names
+    assert plot_name("raft", "partition", 1) == "raft-partition-seed1.png"  # as before
+    assert plot_name("raft", "default", 1, {"a": "1", "b": "2"}) == \
+        plot_name("raft", "default", 1, {"b": "2", "a": "1"})
+    assert plot_name("raft", "default", 1, {"a": "1"}) != plot_name("raft", "default", 1, {"a": "2"})
+    assert "-impl-" in plot_name("raft", "default", 1, None, "exercise.py")
+    out = capsys.readouterr().out.replace("\n", "")
+    assert all(n in out for n in names)
+
+
+def test_the_summary_comes_before_the_plot_and_a_failing_plot_is_one_sentence(
+        tmp_path, monkeypatch, capsys):
+    from dslab.lab import Lab
+
+    def broken(self, result, ax=None):
+        raise KeyError("n4")
+
+    monkeypatch.setattr(Lab, "plot", broken)
+    assert main(["run", "raft", "--set", "duration_ms=1000", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "What happened" in captured.out and "Replay this run" in captured.out
+    err = " ".join(captured.err.split())
+    assert "The run finished and its summary is above, but its plot could not be drawn: " \
+           "KeyError ('n4') in broken" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+def test_help_shows_what_each_scenario_sets(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "retries", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    # the contention experiment runs only under --jitter, with 100 retries, not the default 3
+    assert "retries after the first attempt before a request fails [default: 3; --jitter: 100]" in out
+    assert "duration_ms how long users send requests [default: 30000; --metastable, --budget, " \
+           "--breaker: 60000]" in out
+    assert "parameters of every experiment:" in out and out.count("budget_tokens") == 1
+    assert "sets policy=immediate, duration_ms=60000)" in out
+    with pytest.raises(SystemExit):
+        main(["run", "queueing", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[default: 50000; --hockey-stick: 30000; --pool-sizing: 60000; --burst, --closed: none]" \
+        in out
+    assert "max_wait_ms the mean wait to meet" in out

@@ -7,7 +7,12 @@ with exit code 1; otherwise 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
+import json
+import shutil
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
@@ -17,7 +22,7 @@ from dslab import __version__, render
 from dslab.errors import BudgetExceeded, InputError
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
-from dslab.params import describe, parse_assignment, to_text
+from dslab.params import parse_assignment, to_text
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -93,25 +98,88 @@ def _positive(text: str) -> int:
 def _scenario_help(lab: Lab, name: str) -> str:
     """A scenario's sentence, then its experiment (where the lab has several) and what it sets."""
     sc = lab.scenarios[name]
-    sets = ", ".join(f"{k}={to_text(v)}" for k, v in sc.overrides.items())
+    sets = ", ".join(f"{k}={v}" for k, v in _scenario_values(lab, name).items())
     where = f"{lab.experiment(sc.experiment).name} experiment" if len(lab.experiments) > 1 else ""
     extra = "; ".join(x for x in (where, f"sets {sets}" if sets else "") if x)
     return f"{sc.help} ({extra})" if extra else sc.help
 
 
+def _shown(value: object) -> str:
+    """A parameter's value as one would type it after --set: 50 rather than 50.0, true or false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple):
+        return ",".join(_shown(v) for v in value) or "none"
+    return to_text(value)
+
+
+def _scenario_values(lab: Lab, name: str) -> dict[str, str]:
+    """What scenario ``name`` sets, as the parameters took it."""
+    params = lab.make_params(name)
+    return {k: _shown(getattr(params, k)) for k in lab.scenarios[name].overrides}
+
+
 def _params_epilog(lab: Lab | None) -> str:
+    """Each experiment's parameters: what it is, its default, and what each scenario sets it to.
+    Parameters every experiment shares (same meaning and default) are listed once."""
     if lab is None:
         return "Name a lab (dslab run LAB --help) to see its scenarios and parameters."
-    lines = ["--set NAME=VALUE sets a parameter of the scenario's experiment; durations in ms, "
-             "rates per second."]
+    width = max(60, min(100, shutil.get_terminal_size().columns - 2))
+    lines = textwrap.wrap("--set NAME=VALUE sets a parameter of the scenario's experiment; "
+                          "durations in ms, rates per second. Each parameter shows its default, "
+                          "then the value each scenario that changes it runs with.", width)
+    sets = {name: _scenario_values(lab, name) for name in lab.scenarios}
+    tables = {exp.name: {n: (d, h) for n, d, h in _describe(exp.params)} for exp in lab.experiments}
+    shared = [n for n, row in tables[lab.experiments[0].name].items()
+              if len(lab.experiments) > 1 and all(t.get(n) == row for t in tables.values())]
+
+    def rows(names: list[str], table: dict[str, tuple[str, str]], scenarios: list[str]) -> list[str]:
+        pad = max(len(n) for n in names) + 4
+        out = []
+        for n in names:
+            default, what = table[n]
+            by_value: dict[str, list[str]] = {}
+            for sc in scenarios:
+                if n in sets[sc] and sets[sc][n] != default:
+                    by_value.setdefault(sets[sc][n], []).append(_flag(sc))
+            values = "; ".join([f"default:\0{default}"]  # \0 keeps "default: X" on one line
+                               + [f"{', '.join(flags)}: {v}" for v, flags in by_value.items()])
+            out += [line.replace("\0", " ") for line in textwrap.wrap(
+                f"{what} [{values}]", width, initial_indent=f"  {n:<{pad - 2}}",
+                subsequent_indent=" " * pad, break_on_hyphens=False,
+                break_long_words=False)]
+        return out
+
+    if shared:
+        lines += ["", "parameters of every experiment:"]
+        lines += rows(shared, tables[lab.experiments[0].name], list(lab.scenarios))
     for exp in lab.experiments:
-        rows = describe(exp.params)
-        width = max(len(n) for n, _, _ in rows)
-        flags = ", ".join("(default)" if s == "default" else f"--{s}"
-                          for s in lab.scenarios_of(exp.name))
-        lines += ["", f"{exp.name}: {exp.help}", f"parameters (scenarios {flags}):"]
-        lines += [f"  {n:<{width}}  {h} [default: {d}]" for n, d, h in rows]
+        scenarios = lab.scenarios_of(exp.name)
+        own = [n for n in tables[exp.name] if n not in shared]
+        flags = ", ".join(_flag(s) for s in scenarios)
+        lines += [""] + textwrap.wrap(f"{exp.name}: {exp.help} (scenarios {flags})", width,
+                                      subsequent_indent="  ")
+        if own:
+            lines += [f"{'its own ' if shared else ''}parameters:"]
+            lines += rows(own, tables[exp.name], scenarios)
     return "\n".join(lines)
+
+
+def _flag(scenario: str) -> str:
+    return "(default)" if scenario == "default" else f"--{scenario}"
+
+
+def _describe(params: type) -> list[tuple[str, str, str]]:
+    """(name, default as one would type it, help) of each parameter."""
+    rows = []
+    for f in dataclasses.fields(params):
+        default = f.default
+        if default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        rows.append((f.name, _shown(default), f.metadata.get("help", "")))
+    return rows
 
 
 def _lab_for(argv: list[str]) -> Lab | None:
@@ -173,19 +241,45 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
         if args.json:
             print(tr.to_json())
         else:
-            render.trials(out, lab, tr, replay + f" --trials {args.trials}")
+            render.trials(out, lab, tr, replay + f" --trials {args.trials}", impl=args.impl)
         return EXIT_OK if tr.ok else EXIT_CHECKS_FAILED
     result = lab.run(params, args.seed, impl, scenario=label)
     if args.json:
         print(result.to_json())
         return EXIT_OK if result.ok else EXIT_CHECKS_FAILED
-    plot_path = None
+    # the summary first: a plot that cannot be drawn must not hide what the run found
+    render.run(out, lab, result, None, replay, impl=args.impl)
     if not args.no_plot:
-        plot_path = Path(args.out) / f"{lab.name}-{scenario}-seed{args.seed}.png"
-        plot_path.parent.mkdir(parents=True, exist_ok=True)
-        lab.plot(result).savefig(plot_path)
-    render.run(out, lab, result, plot_path, replay)
+        path = Path(args.out) / plot_name(lab.name, scenario, args.seed, _canonical(params, overrides),
+                                          args.impl)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lab.plot(result).savefig(path)
+        except Exception as e:  # a bug in a plot, or a disk that refuses the file
+            render.plot_failed(err, path, e)
+        else:
+            render.plot_saved(out, path)
     return EXIT_OK if result.ok else EXIT_CHECKS_FAILED
+
+
+def plot_name(lab: str, scenario: str, seed: int, overrides: dict[str, str] | None = None,
+              impl: str | None = None) -> str:
+    """The plot's file name: ``<lab>-<scenario>-seed<seed>.png`` for a scenario as it is, with a
+    short digest of the ``--set`` overrides (the same in any order) and the learner's file when
+    the run had either, so a variation never overwrites another's plot."""
+    name = f"{lab}-{scenario}-seed{seed}"
+    if not overrides and not impl:
+        return name + ".png"
+    what = {"set": sorted((overrides or {}).items()),
+            "impl": str(Path(impl).resolve()) if impl else None}
+    digest = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
+    return f"{name}-{'impl-' if impl else ''}{digest}.png"
+
+
+def _canonical(params: object, overrides: dict[str, str]) -> dict[str, str]:
+    """The overrides as the parameters took them (``uniform(150, 300)`` and ``uniform(150,300)``
+    are one setting)."""
+    return {k: _shown(getattr(params, k)) for k in overrides}
 
 
 def _check(out: Console, err: Console, lab: Lab, args) -> int:

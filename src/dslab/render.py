@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import numbers
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +25,10 @@ PASS, FAIL = "[bold green]✔ held[/]", "[bold red]✘ broke[/]"
 
 
 def error(console: Console, message: str, hint: str | None) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # a message quotes the learner's input ("'[x]' is not ..."): plain text, not markup
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     if hint:
-        console.print(f"[dim]hint:[/] {hint}", highlight=False)
+        console.print(f"[dim]hint:[/] {escape(hint)}", highlight=False)
 
 
 def lab_list(console: Console, labs: list[Lab]) -> None:
@@ -35,7 +38,7 @@ def lab_list(console: Console, labs: list[Lab]) -> None:
     table.add_column("what you can watch")
     table.add_column("study-guide card", style="magenta")
     for i, lab in enumerate(labs, 1):
-        table.add_row(str(i), lab.name, lab.summary, lab.card.title)
+        table.add_row(str(i), Text(lab.name), Text(lab.summary), Text(lab.card.title))
     console.print(table)
     console.print("[dim]dslab card LAB · dslab run LAB --help · dslab check LAB[/]")
 
@@ -45,63 +48,166 @@ def card(console: Console, lab: Lab) -> None:
     if readme.is_file():
         console.print(Markdown(readme.read_text(encoding="utf-8")))
     else:
-        console.print(Panel(f"[bold]{lab.card.title}[/]\n\n{lab.card.mastery}", title=lab.title))
+        console.print(Panel(Text.assemble((lab.card.title, "bold"), "\n\n", lab.card.mastery),
+                            title=escape(lab.title)))
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+#: significant digits a table shows: enough to set a measurement beside its theory
+DIGITS = 3
+
+
+def is_number(value: Any) -> bool:
+    """A finite real number that is not a yes/no (bools are ints in Python)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
 
 
 def fmt(value: Any) -> str:
+    """A value as a table shows it.
+
+    Integers whole (``12``, ``37,344``); other numbers to three significant digits, but never
+    fewer than their integer part (``1.26``, ``1.10``, ``0.0352``, ``20.0``, ``1,610``);
+    thousands separated; very large or small ones in scientific notation; yes/no for booleans;
+    "—" for none and NaN.
+    """
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if math.isnan(x):
             return "—"
-        return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
+        if math.isinf(x):
+            return "∞" if x > 0 else "-∞"
+        return _number(x)
     return str(value)
 
 
-def _rel(sim: Any, theory: Any) -> str:
-    if not isinstance(sim, (int, float)) or not isinstance(theory, (int, float)) or not theory:
+def _number(x: float) -> str:
+    if x == 0:
+        return "0"
+    if not 1e-4 <= abs(x) < 1e15:
+        return f"{x:.{DIGITS - 1}e}"
+    decimals = max(0, DIGITS - 1 - math.floor(math.log10(abs(x))))
+    rounded = round(x, decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(x))):
+        decimals = max(0, decimals - 1)  # 9.996 rounds to 10.0, not 10.00
+    return f"{x:,.{decimals}f}"
+
+
+def difference(sim: Any, theory: Any) -> str:
+    """How far a measurement is from its theory, relative to the theory: "+1.1%"; empty when
+    either is not a number (yes/no, none, a sentence) or the theory is 0."""
+    if not is_number(sim) or not is_number(theory) or theory == 0:
         return ""
-    return f"{(sim - theory) / abs(theory):+.1%}"
+    rel = 100 * (float(sim) - float(theory)) / abs(float(theory))
+    if rel == 0:
+        return "0%"
+    return f"{rel:+,.0f}%" if abs(rel) >= 1000 else f"{rel:+.1f}%"
 
 
-def run(console: Console, lab: Lab, result: Result, plot_path: Path | None, replay: str) -> None:
-    console.print(Panel(Text.assemble((lab.title, "bold"), f" · scenario {result.scenario} · "
-                                      f"seed {result.seed}\n", ("card: " + lab.card.title, "magenta")),
-                        expand=False))
+_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+class _Notes:
+    """Theory that is a sentence ("n/a: why") goes under the table, marked in its cell, so the
+    table stays narrow; the same sentence gets the same mark."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def cell(self, theory: Any) -> str:
+        if not (isinstance(theory, str) and theory.startswith("n/a:")):
+            return fmt(theory)
+        why = theory.removeprefix("n/a:").strip()
+        if why not in self.texts:
+            self.texts.append(why)
+        return "n/a" + _mark(self.texts.index(why))
+
+    def print(self, console: Console) -> None:
+        for k, why in enumerate(self.texts):
+            console.print(Text(f"{_mark(k)} theory n/a: {why}", style="dim"))
+
+
+def _mark(k: int) -> str:
+    return _MARKS[k] if k < len(_MARKS) else f"({k + 1})"
+
+
+# -- one run -----------------------------------------------------------------------------------
+
+def _header(lab: Lab, what: str, impl: str | None) -> Panel:
+    """The panel above a run or trials: lab, scenario and seed; whose rules ran; the card."""
+    parts: list[str | tuple[str, str]] = [(lab.title, "bold"), f" · {what}\n"]
+    if impl:
+        parts += [(f"{lab.rules_noun} from your file: {impl}", "bold yellow"), "\n"]
+    parts.append(("card: " + lab.card.title, "magenta"))
+    return Panel(Text.assemble(*parts), expand=False)
+
+
+def run(console: Console, lab: Lab, result: Result, plot_path: Path | None, replay: str,
+        impl: str | None = None) -> None:
+    """One run's summary: header, the lab's view, the story, metrics beside theory, checks.
+    ``impl`` is the learner's file when their rules drove the run."""
+    console.print(_header(lab, f"scenario {result.scenario} · seed {result.seed}", impl))
     view = lab.view(result, max(30, min(100, console.width - 12)))
     if view is not None:
         console.print(view)
-    console.print(Panel("\n".join(f"• {line}" for line in result.story), title="What happened",
-                        title_align="left"))
+    # story lines quote data ("calls[immediate]"): highlighted as before, but never read as markup
+    story = Text("\n").join(console.render_str(f"• {line}", markup=False) for line in result.story)
+    console.print(Panel(story, title="What happened", title_align="left"))
     table = Table(title="Metrics: simulated beside theory", title_justify="left")
-    table.add_column("metric", style="cyan")
+    table.add_column("metric", style="cyan", overflow="fold",
+                     min_width=max(map(len, result.metrics), default=6))
     table.add_column("simulated", justify="right")
     table.add_column("theory", justify="right")
     table.add_column("difference", justify="right", style="dim")
+    notes = _Notes()
     rates = []
     for name, value in result.metrics.items():
         th = result.theory.get(name)
         if name in lab.indicators and th is not None:
             rates.append(name)
-            table.add_row(name, fmt(value), fmt(th), "see note")
+            diff = "see note"
         else:
-            table.add_row(name, fmt(value), fmt(th), _rel(value, th))
+            diff = difference(value, th)
+        table.add_row(Text(name), Text(fmt(value)), Text(notes.cell(th)), Text(diff))
     console.print(table)
+    notes.print(console)
     if rates:
-        console.print(f"[dim]Note: {', '.join(rates)} {'is' if len(rates) == 1 else 'are'} 0 or 1 "
-                      "in one run, and theory gives the probability of a 1: compare the mean "
-                      f"over many runs (--trials 200).[/]", highlight=False)
+        console.print(Text(f"Note: {', '.join(rates)} {'is' if len(rates) == 1 else 'are'} 0 or 1 "
+                           "in one run, and theory gives the probability of a 1: compare the mean "
+                           "over many runs (--trials 200).", style="dim"))
     console.print(_checks_table([(c.name, c.passed, c.detail) for c in result.checks]))
     if plot_path is not None:
-        console.print(f"Plot saved to [bold]{plot_path}[/]")
-    console.print(f"Replay this run: [bold]{replay}[/]", highlight=False)
+        plot_saved(console, plot_path)
+    console.print(Text.assemble("Replay this run: ", (replay, "bold")))
     if not result.ok:
-        console.print(f"[bold red]A safety check broke in this run.[/] Replay it with: {replay}",
-                      highlight=False)
+        console.print(Text.assemble(("A safety check broke in this run.", "bold red"),
+                                    f" Replay it with: {replay}"))
+
+
+def plot_saved(console: Console, plot_path: Path) -> None:
+    console.print(Text.assemble("Plot saved to ", (str(plot_path), "bold")))
+
+
+def plot_failed(console: Console, plot_path: Path, e: Exception) -> None:
+    """One sentence for a plot that failed after a good run: the run's summary stands."""
+    if isinstance(e, OSError):
+        error(console, f"The run finished and its summary is above, but its plot could not be "
+              f"saved to {plot_path}: {e.strerror or e}.", "Choose another folder with --out DIR.")
+        return
+    # the innermost named function (a comprehension's frame is called "<listcomp>")
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.name.startswith("<")]
+    where = frames[-1] if frames else None
+    at = f" in {where.name} ({Path(where.filename).name}, line {where.lineno})" if where else ""
+    error(console, f"The run finished and its summary is above, but its plot could not be drawn: "
+          f"{type(e).__name__}{f' ({e})' if str(e) else ''}{at}.",
+          "This is a bug in dslab's plot, not in the run; --no-plot skips the plot.")
 
 
 def _checks_table(rows: list[tuple[str, bool, str]]) -> Table:
@@ -114,32 +220,70 @@ def _checks_table(rows: list[tuple[str, bool, str]]) -> Table:
     return table
 
 
-def trials(console: Console, lab: Lab, tr, replay: str) -> None:
-    console.print(Panel(Text.assemble((lab.title, "bold"), f" · {tr.trials} trials of scenario "
-                                      f"{tr.scenario} · seeds from {tr.seed}\n",
-                                      ("card: " + lab.card.title, "magenta")), expand=False))
-    table = Table(title="Each metric across trials", title_justify="left")
-    cols = ["mean", "p50", "p90", "p99", "p99.9", "max"]
-    table.add_column("metric", style="cyan")
-    for c in cols:
-        table.add_column(c, justify="right")
-    table.add_column("95% CI of mean", justify="right")
-    table.add_column("theory", justify="right", style="bold")
-    table.add_column("n", justify="right", style="dim")
-    for name, s in tr.metrics.items():
-        ci = "—" if s["ci95_low"] is None else f"{fmt(s['ci95_low'])} … {fmt(s['ci95_high'])}"
-        table.add_row(name, *(fmt(s[c]) for c in cols), ci, fmt(tr.theory.get(name)),
-                      f"{s['n']}" + (f" ({s['missing']} none)" if s["missing"] else ""))
-    console.print(table)
-    rows = []
+#: the statistics of a metric across trials, in the order shown, and the order in which they are
+#: given up when the terminal is too narrow for all (the metric's name is never cut)
+_STATS = ("mean", "ci95", "theory", "p50", "p90", "p99", "p99.9", "max", "n")
+_PRIORITY = ("mean", "theory", "ci95", "p50", "p99", "max", "p90", "p99.9", "n")
+#: when some trials gave no value, n says how many did: it comes before the tails
+_PRIORITY_MISSING = ("mean", "theory", "ci95", "n", "p50", "p99", "max", "p90", "p99.9")
+_HEADERS = {"ci95": "95% CI of mean"}
+
+
+def trials(console: Console, lab: Lab, tr, replay: str, impl: str | None = None) -> None:
+    """Trials: each metric's distribution across seeds beside theory, then each check's tally."""
+    console.print(_header(lab, f"{tr.trials} trials of scenario {tr.scenario} · seeds from {tr.seed}",
+                          impl))
+    notes = _Notes()
+    rows = {name: _trial_cells(s, notes.cell(tr.theory.get(name))) for name, s in tr.metrics.items()}
+    missing = any(s["missing"] for s in tr.metrics.values())
+    unbounded = console.options.update_width(10_000)  # a table's natural width, not the screen's
+    shown: list[str] = []
+    for stat in _PRIORITY_MISSING if missing else _PRIORITY:
+        table = _trials_table(rows, [*shown, stat])
+        if shown and console.measure(table, options=unbounded).maximum > console.width:
+            break
+        shown.append(stat)
+    console.print(_trials_table(rows, shown))
+    notes.print(console)
+    dropped = [_HEADERS.get(c, c) for c in _STATS if c not in shown]
+    if dropped:
+        console.print(Text(f"Not shown at this width: {', '.join(dropped)} (a wider terminal or "
+                           "--json shows them).", style="dim"))
+    if missing and "n" not in shown:
+        gaps = [f"{name} in {s['missing']} of {tr.trials}" for name, s in tr.metrics.items()
+                if s["missing"]]
+        console.print(Text(f"Trials that gave no value: {'; '.join(gaps)}.", style="dim"))
+    checks = []
     for name, c in tr.checks.items():
         detail = f"held in {c['passed']} of {tr.trials} trials"
         if c["failed"]:
             detail += "; broke with seeds " + ", ".join(map(str, c["failed_seeds"]))
-        rows.append((name, c["failed"] == 0, detail))
-    console.print(_checks_table(rows))
-    console.print(f"Replay: [bold]{replay}[/]  (one failing trial: the same with --seed SEED "
-                  "and without --trials)", highlight=False)
+        checks.append((name, c["failed"] == 0, detail))
+    console.print(_checks_table(checks))
+    console.print(Text.assemble("Replay: ", (replay, "bold"), "  (one failing trial: the same with "
+                                "--seed SEED and without --trials)"))
+
+
+def _trial_cells(s: dict[str, Any], theory: str) -> dict[str, str]:
+    cells = {c: fmt(s[c]) for c in ("mean", "p50", "p90", "p99", "p99.9", "max")}
+    cells["ci95"] = "—" if s["ci95_low"] is None else f"{fmt(s['ci95_low'])} … {fmt(s['ci95_high'])}"
+    cells["theory"] = theory
+    cells["n"] = f"{s['n']}" + (f" ({s['missing']} none)" if s["missing"] else "")
+    return cells
+
+
+def _trials_table(rows: dict[str, dict[str, str]], stats: list[str]) -> Table:
+    table = Table(title="Each metric across trials", title_justify="left")
+    # a name keeps its whole width (columns are dropped to make room); were the terminal too
+    # narrow even for the name and the mean, it would fold onto two lines, never be cut
+    table.add_column("metric", style="cyan", overflow="fold", min_width=max(map(len, rows), default=6))
+    for c in _STATS:
+        if c in stats:
+            table.add_column(_HEADERS.get(c, c), justify="right", no_wrap=True,
+                             style="bold" if c == "theory" else ("dim" if c == "n" else ""))
+    for name, cells in rows.items():
+        table.add_row(Text(name), *(Text(cells[c]) for c in _STATS if c in stats))
+    return table
 
 
 def check_report(console: Console, lab: Lab, report, verbose: bool = False) -> None:

@@ -295,5 +295,5 @@ def test_cli_help_shows_scenario_help_with_percent_signs(capsys):
     assert "10% retry budget" in out
     # each experiment lists its own parameters, and each scenario says what it runs and sets
     assert "contention: clients racing to update one record" in out
-    assert "parameters (scenarios --jitter): policy" in out
+    assert "(scenarios --jitter) its own parameters: clients" in out
     assert "(contention experiment; sets policy=immediate,exponential," in out

@@ -3,11 +3,10 @@ sweep or a pool search."""
 
 from __future__ import annotations
 
-import math
-
 from rich.table import Table
 from rich.text import Text
 
+from dslab.render import fmt
 from dslab.result import Result
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -30,8 +29,9 @@ def view(result: Result, width: int = 72) -> Text:
     return out
 
 
-def _ms(x) -> str:
-    return "—" if x is None or math.isnan(x) else f"{x:,.1f}"
+def _ms(x: float | None) -> str:
+    """A time as the metrics table shows it, to the same significant digits as its theory."""
+    return fmt(x)
 
 
 def sweep_view(result: Result, width: int = 72) -> Table:
