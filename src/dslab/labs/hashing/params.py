@@ -14,6 +14,7 @@ MAX_VNODES = 1000
 MAX_KEYS = 200_000
 MAX_REQUESTS = 400_000
 MAX_DURATION_MS = 600_000.0
+MAX_WINDOWS = 10_000  # windows the hit ratio is measured in; each costs a pass over the requests
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,11 @@ class CacheParams(PlacementParams):
             raise InputError(
                 f"window_ms must be positive and at most duration_ms / 8 ({self.duration_ms / 8:g}), "
                 f"got {self.window_ms:g}: the hit ratio needs several windows to show a dip.")
+        if self.duration_ms / self.window_ms > MAX_WINDOWS:
+            raise InputError(
+                f"window_ms must be at least duration_ms / {MAX_WINDOWS:,} "
+                f"({self.duration_ms / MAX_WINDOWS:g}), got {self.window_ms:g}: more windows than "
+                "that hold too few requests each to measure, and take long to count.")
         if self.change != "none" and not (self.window_ms <= self.change_at_ms
                                           <= self.duration_ms - 2 * self.window_ms):
             raise InputError(

@@ -18,6 +18,10 @@ from dslab.sim.dist import Const, Dist, Exp, Uniform
 TRIGGERS = ("spike", "capacity", "none")
 MAX_ATTEMPTS = 1_500_000  # attempts one overload run may send, about ten seconds of simulation
 MAX_CHAIN_CALLS = 2_000_000  # calls a layers run may make in the worst case
+#: clients a contention run may race in all (client counts summed, times repeats and policies):
+#: a thousand clients, twenty repeats and the jitter scenario's five policies make this many, and
+#: take about 20 s
+MAX_RACERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,13 @@ class ContentionParams(RetryParams):
             raise InputError(f"work_ms must have a positive, finite mean; {self.work_ms} does not.")
         if not 1 <= self.repeats <= 1000:
             raise InputError(f"repeats must be between 1 and 1,000, got {self.repeats}.")
+        racers = sum(self.clients) * self.repeats * len(self.policy)
+        if racers > MAX_RACERS:
+            raise InputError(
+                f"client counts adding up to {sum(self.clients):,}, {self.repeats} repeats and "
+                f"{len(self.policy)} policies make {racers:,} clients to race, more than the "
+                f"{MAX_RACERS:,} one run may race; list fewer or smaller client counts, or lower "
+                "repeats.")
 
 
 
