@@ -145,7 +145,7 @@ def test_trials_have_a_ceiling(capsys, monkeypatch):
      ("13 utilizations", "send fewer customers per utilization")),
     (["retries", "--jitter", "--set", "clients=1000", "--set", "repeats=100"],
      ("500,000 clients to race", "lower repeats")),
-    (["hashing", "--cache-join", "--set", "window_ms=0.01"],
+    (["hashing", "--cache-join", "--set", "request_rate_per_s=20000", "--set", "window_ms=0.5"],
      ("window_ms must be at least duration_ms / 10,000 (2)",)),
 ])
 def test_a_run_too_large_to_finish_is_refused_naming_what_to_lower(capsys, no_run, args, names):
@@ -224,3 +224,16 @@ def test_an_unknown_flag_gets_the_closest_flag_and_the_commands_help_page(capsys
 def test_a_bad_flag_value_points_at_the_labs_help_page(capsys):
     msg = refused(capsys, "run", "raft", "--seed", "x")
     assert "seed must be a whole number" in msg and "See 'dslab run raft --help'" in msg
+
+
+@pytest.mark.parametrize("args, words", [
+    (["raft", "--set", "latency_ms=1e12"], "hardly a message would arrive"),
+    (["queueing", "--set", "customers=none", "--set", "duration_ms=10000",
+      "--set", "arrival_rate_per_s=0.01"], "about 0.08 requests between warmup_ms"),
+    (["retries", "--set", "arrival_rate_per_s=1e-9"], "fewer than the 10 a run needs"),
+    (["hashing", "--cache-join", "--set", "request_rate_per_s=1"],
+     "about 0.25 requests per window of 250 ms"),
+])
+def test_runs_that_would_carry_almost_nothing_are_refused(capsys, no_run, args, words):
+    # Each of these ran and printed nan ratios or a story about a cluster that heard nothing.
+    assert words in refused(capsys, "run", *args)

@@ -94,6 +94,12 @@ class QueueParams:
                 f"warmup_ms ({self.warmup_ms:g}) covers the whole run, whose arrivals span about "
                 f"{span:,.0f} ms: nothing would be measured.",
                 hint="Send more customers, or lower warmup_ms.")
+        measured = self.arrival_rate_per_s * (span - self.warmup_ms) / 1000
+        if self.duration_ms is not None and self.burst_at_ms is None and measured < 1:
+            raise InputError(
+                f"{self.arrival_rate_per_s:g} per second would send about {measured:.2g} requests "
+                f"between warmup_ms ({self.warmup_ms:g}) and duration_ms ({self.duration_ms:g}): "
+                "nothing would be measured.", hint="Raise the rate, or lengthen the run.")
 
     def _validate_closed(self) -> None:
         assert self.users is not None

@@ -70,6 +70,10 @@ class RaftParams:
                 "time out, so there would be no election to watch or to set beside theory.",
                 hint="Raft's timeouts are a few heartbeats long, e.g. uniform(150,300); or "
                      "lengthen duration_ms.")
+        if self.latency_ms.mean() >= self.duration_ms:
+            raise InputError(
+                f"latency_ms averages {self.latency_ms.mean():g} ms, as long as the whole run or "
+                f"longer (duration_ms={self.duration_ms:g}): hardly a message would arrive.")
         if self.events() > MAX_EVENTS:
             raise InputError(
                 f"{self.client_rate_per_s:g} commands per second and a heartbeat every "

@@ -18,6 +18,7 @@ from dslab.sim.dist import Const, Dist, Exp, Uniform
 TRIGGERS = ("spike", "capacity", "none")
 MAX_ATTEMPTS = 1_500_000  # attempts one overload run may send, about ten seconds of simulation
 MAX_CHAIN_CALLS = 2_000_000  # calls a layers run may make in the worst case
+MIN_REQUESTS = 10  # requests an overload run must expect, or its rates and recovery are all 0/0
 #: clients a contention run may race in all (client counts summed, times repeats and policies):
 #: a thousand clients, twenty repeats and the jitter scenario's five policies make this many, and
 #: take about 20 s
@@ -105,6 +106,12 @@ class OverloadParams(RetryParams):
                              "does not.")
         if not 0 < self.duration_ms <= 3_600_000:
             raise InputError(f"duration_ms must be in (0, 3,600,000], got {self.duration_ms}.")
+        sent = self.arrival_rate_per_s * self.duration_ms / 1000
+        if sent < MIN_REQUESTS:
+            raise InputError(
+                f"{self.arrival_rate_per_s:g} requests per second for {self.duration_ms:g} ms is "
+                f"about {sent:.2g} requests, fewer than the {MIN_REQUESTS} a run needs to show "
+                "anything; raise arrival_rate_per_s or duration_ms.")
         if self.trigger not in TRIGGERS:
             raise InputError(f"trigger is one of {', '.join(TRIGGERS)}, got '{self.trigger}'.")
         if self.trigger != "none":
