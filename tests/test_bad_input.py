@@ -237,3 +237,9 @@ def test_a_bad_flag_value_points_at_the_labs_help_page(capsys):
 def test_runs_that_would_carry_almost_nothing_are_refused(capsys, no_run, args, words):
     # Each of these ran and printed nan ratios or a story about a cluster that heard nothing.
     assert words in refused(capsys, "run", *args)
+
+
+def test_a_mistyped_command_gets_a_guess(capsys):
+    msg = refused(capsys, "rnu", "raft")
+    assert "invalid choice: 'rnu'" in msg and "Did you mean 'run'?" in msg
+    assert "See 'dslab --help'" in msg

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 import tempfile
 import traceback
@@ -60,7 +61,12 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"Unrecognized {noun}: {' '.join(extras)}.{guess}", hint=f"See '{page}'.")
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message[0].upper() + message[1:] + ".",
+        guess = ""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:  # a mistyped command: argparse lists the commands but guesses none
+            close = difflib.get_close_matches(choice[1], re.findall(r"'([^']*)'", choice[2]), n=1)
+            guess = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(message[0].upper() + message[1:] + "." + guess,
                          hint=f"See '{self.help_page}'.")
 
 
