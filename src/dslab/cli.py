@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import hashlib
 import json
+import re
 import shutil
 import sys
+import tempfile
 import textwrap
 import traceback
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -23,16 +27,52 @@ from dslab.errors import BudgetExceeded, InputError
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
 from dslab.params import parse_assignment, to_text
+from dslab.trials import MAX_TRIALS, check_counts
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but its complaints come out as one sentence in dslab's style (exit code 2)."""
+    """argparse, but its complaints come out as one sentence in dslab's style (exit code 2),
+    point at the help page of the command that was typed, and guess a mistyped flag."""
+
+    def __init__(self, *args: Any, help_page: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_page = help_page or f"{self.prog} --help"
+        #: the subcommands' parsers, by name (set by build_parser on the top-level parser)
+        self.commands: dict[str, _Parser] = {}
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._unrecognized(parsed, extras)
+        return parsed
+
+    def _unrecognized(self, parsed: argparse.Namespace, extras: list[str]) -> None:
+        """One sentence for arguments no parser took: the closest flag, and the right help page."""
+        command = getattr(parsed, "command", None)
+        parser = self.commands.get(command, self) if command else self
+        page = parser.help_page
+        if command == "run" and getattr(parsed, "lab", None):
+            page = f"{self.prog} run {parsed.lab} --help"
+        flags = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+        guess = ""
+        for extra in extras:
+            close = difflib.get_close_matches(extra.split("=")[0], flags, n=1, cutoff=0.6)
+            if close:
+                guess = f" Did you mean {close[0]}?"
+                break
+        noun = "argument" if len(extras) == 1 else "arguments"
+        raise InputError(f"Unrecognized {noun}: {' '.join(extras)}.{guess}", hint=f"See '{page}'.")
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message[0].upper() + message[1:] + ".",
-                         hint=f"See '{self.prog} --help'.")
+        guess = ""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:  # a mistyped command: argparse lists the commands but guesses none
+            close = difflib.get_close_matches(choice[1], re.findall(r"'([^']*)'", choice[2]), n=1)
+            guess = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(message[0].upper() + message[1:] + "." + guess,
+                         hint=f"See '{self.help_page}'.")
 
 
 def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
@@ -40,12 +80,14 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                      "compare with theory, and check your own implementation.")
     parser.add_argument("--version", action="version", version=f"dslab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.commands = sub.choices
     sub.add_parser("list", help="the labs, in a suggested order")
     card = sub.add_parser("card", help="a lab's study card")
     card.add_argument("lab", help="a lab's name (dslab list shows them)")
 
     run = sub.add_parser("run", help="run a lab's scenario", epilog=_params_epilog(lab),
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         help_page=f"dslab run {lab.name} --help" if lab is not None else None)
     run.add_argument("lab", help="a lab's name (dslab list shows them)")
     group = run.add_mutually_exclusive_group()
     group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
@@ -57,7 +99,7 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                      help="set a parameter (repeatable); see the list below")
     run.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
     run.add_argument("--trials", type=_positive, default=1,
-                     help="independent runs from seeds derived from --seed")
+                     help=f"independent runs from seeds derived from --seed (at most {MAX_TRIALS:,})")
     run.add_argument("--workers", type=_positive, default=None,
                      help="processes for --trials (default: one per core)")
     run.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
@@ -226,9 +268,12 @@ def _not_yet(e: NotImplementedError) -> str:
 
 
 def _run(out: Console, err: Console, lab: Lab, args) -> int:
-    scenario = args.scenario or "default"
+    scenario = "default" if args.scenario is None else args.scenario  # --scenario '' is a mistake
     overrides = dict(parse_assignment(a) for a in args.set)
     params = lab.make_params(scenario, overrides)
+    check_counts(args.trials, args.workers)
+    if args.trials == 1 and not args.json and not args.no_plot:
+        _check_out(args.out)
     impl = lab.load_impl(args.impl) if args.impl else None
     label = scenario if not overrides else f"{scenario}+custom"
     replay = lab.replay_command(scenario, args.seed, overrides, args.impl)
@@ -280,6 +325,24 @@ def _canonical(params: object, overrides: dict[str, str]) -> dict[str, str]:
     """The overrides as the parameters took them (``uniform(150, 300)`` and ``uniform(150,300)``
     are one setting)."""
     return {k: _shown(getattr(params, k)) for k in overrides}
+
+
+def _check_out(folder: str) -> None:
+    """Make sure the plot can be saved in ``folder`` (creating it), before the run rather than
+    after it, when a failure would lose the run."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {folder} is a file, not a folder to save the plot in.",
+                         hint="Give a folder (it is created if needed), or --no-plot.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        reason = (e.strerror or str(e)).lower()
+        raise InputError(f"The plot could not be saved in --out {folder}: {reason}.",
+                         hint="Give a folder you can write to (it is created if needed), or "
+                              "--no-plot.") from None
 
 
 def _check(out: Console, err: Console, lab: Lab, args) -> int:

@@ -68,8 +68,22 @@ def build(cls: type, base: dict[str, Any], overrides: dict[str, str]) -> Any:
             )
         values[name] = convert(name, text, hints[name])
     params = cls(**values)
+    check_times(params)
     params.validate()
     return params
+
+
+def check_times(params: Any) -> None:
+    """Refuse a distribution that can draw a negative value. Every distribution a lab takes is a
+    delay, a duration or a gap between events (in ms), and a wait cannot be negative; checking
+    the mean alone would let ``uniform(-1,3)`` through to a traceback mid-run."""
+    for f in dataclasses.fields(params):
+        d = getattr(params, f.name)
+        if isinstance(d, Dist) and d.low() < 0:
+            got = f"got {d}" if d.low() == d.high() else f"but {d} can be as low as {d.low():g} ms"
+            raise InputError(f"{f.name} is a time and cannot be negative, {got}.",
+                             hint="Keep the lower end at 0 or above, as in uniform(0,4), or use "
+                                  "exp(mean) or lognormal(mean,sd), which are never negative.")
 
 
 def parse_assignment(text: str) -> tuple[str, str]:

@@ -12,10 +12,31 @@ from typing import Any
 import numpy as np
 
 from dslab import params as params_mod
+from dslab.errors import InputError
 from dslab.lab import Lab
 from dslab.labs import get_lab
 from dslab.result import Result, clean, dumps
 from dslab.sim.stats import summarize
+
+#: the most trials one call runs: the README's own example, 1,000 raft crash-leader trials, takes
+#: about 20 s, while 1,000 of the slowest default runs (retries, one to two seconds each) take a
+#: quarter of an hour on two cores, the longest a class session can wait. A thousand trials pin a
+#: mean to within 6% of one run's spread (95% CI), so more would not change what a learner reads.
+MAX_TRIALS = 1000
+#: the most worker processes: each is a whole Python process, so a mistyped 100000 would bring the
+#: machine to a halt; 64 is more cores than a class's laptops have
+MAX_WORKERS = 64
+
+
+def check_counts(trials: int, workers: int | None) -> None:
+    """Refuse a number of trials or workers that would swamp the machine before any run starts."""
+    if not 1 <= trials <= MAX_TRIALS:
+        raise InputError(f"--trials must be between 1 and {MAX_TRIALS:,}, got {trials:,}: a "
+                         f"thousand runs already pin a mean to within 6% of one run's spread.")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be between 1 and {MAX_WORKERS}, got {workers:,}: each "
+                         "worker is a process of its own, and this machine has "
+                         f"{os.cpu_count() or 1} cores.")
 
 
 def trial_seeds(seed: int, trials: int) -> list[int]:
@@ -71,6 +92,7 @@ def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "c
     Results are gathered in seed order, so the summary does not depend on which process was
     faster: the same call gives the same numbers.
     """
+    check_counts(trials, workers)
     seeds = trial_seeds(seed, trials)
     jobs = [(lab.name, params, s, impl_path, scenario) for s in seeds]
     workers = workers or min(os.cpu_count() or 1, 8)

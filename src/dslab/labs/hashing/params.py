@@ -14,6 +14,8 @@ MAX_VNODES = 1000
 MAX_KEYS = 200_000
 MAX_REQUESTS = 400_000
 MAX_DURATION_MS = 600_000.0
+MIN_PER_WINDOW = 10  # requests a window must expect: an empty one has no hit ratio (0/0)
+MAX_WINDOWS = 10_000  # windows the hit ratio is measured in; each costs a pass over the requests
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,17 @@ class CacheParams(PlacementParams):
             raise InputError(
                 f"window_ms must be positive and at most duration_ms / 8 ({self.duration_ms / 8:g}), "
                 f"got {self.window_ms:g}: the hit ratio needs several windows to show a dip.")
+        per_window = self.request_rate_per_s * self.window_ms / 1000
+        if per_window < MIN_PER_WINDOW:
+            raise InputError(
+                f"request_rate_per_s ({self.request_rate_per_s:g}) brings about {per_window:.2g} "
+                f"requests per window of {self.window_ms:g} ms, and a hit ratio needs "
+                f"{MIN_PER_WINDOW} or more per window; raise request_rate_per_s or window_ms.")
+        if self.duration_ms / self.window_ms > MAX_WINDOWS:
+            raise InputError(
+                f"window_ms must be at least duration_ms / {MAX_WINDOWS:,} "
+                f"({self.duration_ms / MAX_WINDOWS:g}), got {self.window_ms:g}: more windows than "
+                "that hold too few requests each to measure, and take long to count.")
         if self.change != "none" and not (self.window_ms <= self.change_at_ms
                                           <= self.duration_ms - 2 * self.window_ms):
             raise InputError(

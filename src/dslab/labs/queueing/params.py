@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dslab.errors import InputError
@@ -81,23 +82,53 @@ class QueueParams:
             raise InputError(f"arrival_rate_per_s must be in (0, 1,000,000], got "
                              f"{self.arrival_rate_per_s}.")
         span = self.arrival_span_ms()
-        if self.duration_ms is not None and self.arrival_rate_per_s * self.duration_ms / 1000 > MAX_REQUESTS:
+        if self.duration_ms is not None and self.open_requests() > MAX_REQUESTS:
+            burst = "" if self.burst_at_ms is None else (
+                f" and {self.burst_rate_per_s:g} per second during the burst")
             raise InputError(
-                f"{self.arrival_rate_per_s:g} per second for {self.duration_ms:g} ms is more than "
-                f"{MAX_REQUESTS:,} requests; shorten the run or lower the rate.")
+                f"{self.arrival_rate_per_s:g} per second for {self.duration_ms:g} ms{burst} is "
+                f"about {self.open_requests():,.0f} requests, more than the {MAX_REQUESTS:,} one "
+                "run may send; shorten the run or lower the rate.")
         if self.warmup_ms >= span:
             raise InputError(
                 f"warmup_ms ({self.warmup_ms:g}) covers the whole run, whose arrivals span about "
                 f"{span:,.0f} ms: nothing would be measured.",
                 hint="Send more customers, or lower warmup_ms.")
+        measured = self.arrival_rate_per_s * (span - self.warmup_ms) / 1000
+        if self.duration_ms is not None and self.burst_at_ms is None and measured < 1:
+            raise InputError(
+                f"{self.arrival_rate_per_s:g} per second would send about {measured:.2g} requests "
+                f"between warmup_ms ({self.warmup_ms:g}) and duration_ms ({self.duration_ms:g}): "
+                "nothing would be measured.", hint="Raise the rate, or lengthen the run.")
 
     def _validate_closed(self) -> None:
         assert self.users is not None
         if not 1 <= self.users <= MAX_USERS:
             raise InputError(f"users must be between 1 and {MAX_USERS:,}, got {self.users}.")
-        if self.duration_ms is not None and self.warmup_ms >= self.duration_ms:
+        if not self.think_ms.mean() < math.inf:
+            raise InputError(f"think_ms must have a finite mean; {self.think_ms} does not, so "
+                             "theory could not say how often a user sends.")
+        if self.duration_ms is None:
+            return
+        if self.warmup_ms >= self.duration_ms:
             raise InputError(f"warmup_ms ({self.warmup_ms:g}) must be shorter than duration_ms "
                              f"({self.duration_ms:g}).")
+        # A user sends at most once per think time plus service time, and the servers finish at
+        # most servers / service_ms requests: the fewer of the two bounds what the run sends.
+        cycle_ms = self.think_ms.mean() + self.service_ms.mean()
+        per_ms = min(self.users / cycle_ms, self.servers / self.service_ms.mean())
+        measured = self.users * (self.duration_ms - self.warmup_ms) / cycle_ms
+        if measured < 1:
+            raise InputError(
+                f"{self.users} users who think {self.think_ms} ms would send about {measured:.2g} "
+                f"requests between warmup_ms ({self.warmup_ms:g}) and duration_ms "
+                f"({self.duration_ms:g}): nothing would be measured.",
+                hint="Shorten think_ms, or add users or time.")
+        if per_ms * self.duration_ms > MAX_REQUESTS:
+            raise InputError(
+                f"{self.users:,} users for {self.duration_ms:g} ms could send about "
+                f"{per_ms * self.duration_ms:,.0f} requests, more than the {MAX_REQUESTS:,} one run "
+                "may send; lower users or duration_ms, or lengthen think_ms.")
 
     def _validate_burst(self) -> None:
         assert self.burst_at_ms is not None
@@ -118,6 +149,16 @@ class QueueParams:
             if on:
                 raise InputError(f"{what} runs the open queue at a steady rate; {name} asks for "
                                  "another experiment, so leave it at none.")
+
+    def open_requests(self) -> float:
+        """About how many requests the open model sends in a run of ``duration_ms``: the steady
+        rate throughout, and the burst's extra within the run."""
+        assert self.duration_ms is not None
+        steady = self.arrival_rate_per_s * self.duration_ms / 1000
+        if self.burst_at_ms is None:
+            return steady
+        lasts = max(0.0, min(self.burst_at_ms + self.burst_ms, self.duration_ms) - self.burst_at_ms)
+        return steady + max(0.0, self.burst_rate_per_s - self.arrival_rate_per_s) * lasts / 1000
 
     def arrival_span_ms(self, rate_per_s: float | None = None) -> float:
         """How long the open model sends requests: duration_ms, or customers at the mean rate."""
@@ -145,6 +186,22 @@ class SweepParams(QueueParams):
         for u in self.utilizations:
             if not 0 < u < 1:
                 raise InputError(f"each utilization in the sweep must be in (0, 1), got {u}.")
+        rates = [u * self.servers * 1000.0 / self.service_ms.mean() for u in self.utilizations]
+        fastest = max(rates)
+        if self.warmup_ms >= self.arrival_span_ms(fastest):
+            raise InputError(
+                f"warmup_ms ({self.warmup_ms:g}) covers the whole run at utilization "
+                f"{max(self.utilizations):g}, whose arrivals span about "
+                f"{self.arrival_span_ms(fastest):,.0f} ms: nothing would be measured there.",
+                hint="Send more customers, or lower warmup_ms.")
+        # One run per utilization: the sweep as a whole may send what one run may.
+        total = sum(self.customers if self.customers is not None
+                    else r * self.arrival_span_ms(r) / 1000 for r in rates)
+        if total > MAX_REQUESTS:
+            raise InputError(
+                f"{len(rates)} utilizations would send about {total:,.0f} requests in all, more "
+                f"than the {MAX_REQUESTS:,} a sweep may send; send fewer customers per "
+                "utilization or list fewer utilizations.")
 
 
 @dataclass(frozen=True)
@@ -157,5 +214,7 @@ class PoolParams(QueueParams):
     def validate(self) -> None:
         super().validate()
         self._open_steady("pool sizing")
-        if self.max_wait_ms < 0:
-            raise InputError(f"max_wait_ms cannot be negative, got {self.max_wait_ms}.")
+        if self.max_wait_ms <= 0:
+            raise InputError(
+                f"max_wait_ms must be positive, got {self.max_wait_ms:g}: with random arrivals "
+                "some requests always wait, so no pool keeps the mean wait at 0.")

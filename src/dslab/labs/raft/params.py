@@ -8,9 +8,13 @@ from dslab.errors import InputError
 from dslab.labs.raft.rules import quorum
 from dslab.params import param as _p
 from dslab.sim.dist import Dist, Uniform
+from dslab.sim.simulation import Simulation
 
 MAX_NODES = 25
 MAX_DURATION_MS = 600_000.0
+#: events a run may process (the simulation's budget, read once here so that a test which lowers
+#: the budget to provoke a runaway still gets to run)
+MAX_EVENTS = Simulation.DEFAULT_EVENT_BUDGET
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,13 @@ class RaftParams:
     heal_at_ms: float | None = _p(None, "heal the partition at this time (none: never)")
     minority: int = _p(2, "servers on the old leader's side of the partition, itself included")
 
+    def events(self) -> float:
+        """About how many simulation events a run takes: one per client command, and per
+        heartbeat one for the timer and three per follower (the AppendEntries, its reply, and
+        their delivery). Elections add a few; a run that ends up over the budget still stops."""
+        per_ms = self.client_rate_per_s / 1000 + (3 * (self.nodes - 1) + 1) / self.heartbeat_ms
+        return per_ms * self.duration_ms
+
     def validate(self) -> None:
         """Raise InputError with one sentence if these values cannot describe a Raft cluster."""
         if not 2 <= self.nodes <= MAX_NODES:
@@ -44,8 +55,6 @@ class RaftParams:
                 "would start elections while the leader is healthy.",
                 hint="Raft wants heartbeat_ms well below the timeout, e.g. 50 against uniform(150,300).",
             )
-        if self.latency_ms.low() < 0:
-            raise InputError(f"latency_ms cannot be negative, but {self.latency_ms} can be.")
         if not 0 <= self.loss < 1:
             raise InputError(f"loss is a probability in [0, 1), got {self.loss}.")
         if self.client_rate_per_s < 0:
@@ -54,6 +63,23 @@ class RaftParams:
             raise InputError(
                 f"duration_ms must be in (0, {MAX_DURATION_MS:.0f}], got {self.duration_ms}."
             )
+        if self.election_timeout_ms.mean() >= self.duration_ms:
+            raise InputError(
+                f"election_timeout_ms averages {self.election_timeout_ms.mean():g} ms, as long as "
+                f"the whole run or longer (duration_ms={self.duration_ms:g}): servers would rarely "
+                "time out, so there would be no election to watch or to set beside theory.",
+                hint="Raft's timeouts are a few heartbeats long, e.g. uniform(150,300); or "
+                     "lengthen duration_ms.")
+        if self.latency_ms.mean() >= self.duration_ms:
+            raise InputError(
+                f"latency_ms averages {self.latency_ms.mean():g} ms, as long as the whole run or "
+                f"longer (duration_ms={self.duration_ms:g}): hardly a message would arrive.")
+        if self.events() > MAX_EVENTS:
+            raise InputError(
+                f"{self.client_rate_per_s:g} commands per second and a heartbeat every "
+                f"{self.heartbeat_ms:g} ms to {self.nodes - 1} followers for {self.duration_ms:g} "
+                f"ms come to about {self.events():,.0f} events, more than the {MAX_EVENTS:,} one "
+                "run may process; lower client_rate_per_s or duration_ms, or raise heartbeat_ms.")
         for name in ("crash_leader_at_ms", "partition_at_ms", "heal_at_ms"):
             t = getattr(self, name)
             if t is not None and not 0 <= t < self.duration_ms:

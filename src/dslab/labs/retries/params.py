@@ -18,6 +18,11 @@ from dslab.sim.dist import Const, Dist, Exp, Uniform
 TRIGGERS = ("spike", "capacity", "none")
 MAX_ATTEMPTS = 1_500_000  # attempts one overload run may send, about ten seconds of simulation
 MAX_CHAIN_CALLS = 2_000_000  # calls a layers run may make in the worst case
+MIN_REQUESTS = 10  # requests an overload run must expect, or its rates and recovery are all 0/0
+#: clients a contention run may race in all (client counts summed, times repeats and policies):
+#: a thousand clients, twenty repeats and the jitter scenario's five policies make this many, and
+#: take about 20 s
+MAX_RACERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,12 @@ class OverloadParams(RetryParams):
                              "does not.")
         if not 0 < self.duration_ms <= 3_600_000:
             raise InputError(f"duration_ms must be in (0, 3,600,000], got {self.duration_ms}.")
+        sent = self.arrival_rate_per_s * self.duration_ms / 1000
+        if sent < MIN_REQUESTS:
+            raise InputError(
+                f"{self.arrival_rate_per_s:g} requests per second for {self.duration_ms:g} ms is "
+                f"about {sent:.2g} requests, fewer than the {MIN_REQUESTS} a run needs to show "
+                "anything; raise arrival_rate_per_s or duration_ms.")
         if self.trigger not in TRIGGERS:
             raise InputError(f"trigger is one of {', '.join(TRIGGERS)}, got '{self.trigger}'.")
         if self.trigger != "none":
@@ -149,6 +160,13 @@ class ContentionParams(RetryParams):
             raise InputError(f"work_ms must have a positive, finite mean; {self.work_ms} does not.")
         if not 1 <= self.repeats <= 1000:
             raise InputError(f"repeats must be between 1 and 1,000, got {self.repeats}.")
+        racers = sum(self.clients) * self.repeats * len(self.policy)
+        if racers > MAX_RACERS:
+            raise InputError(
+                f"client counts adding up to {sum(self.clients):,}, {self.repeats} repeats and "
+                f"{len(self.policy)} policies make {racers:,} clients to race, more than the "
+                f"{MAX_RACERS:,} one run may race; list fewer or smaller client counts, or lower "
+                "repeats.")
 
 
 
