@@ -108,6 +108,9 @@ class Network:
         self._rng = sim.rng("network")
         self.sent = self.delivered = 0
         self.dropped = {"partition": 0, "loss": 0, "down": 0}
+        #: when set, each message's fate goes into the trace as one record: ``describe(msg)``
+        #: gives its kind and the fields worth reading (None: messages leave no record)
+        self.describe: Callable[[Any], tuple[str, dict[str, Any]]] | None = None
 
     def add(self, node: Node) -> Node:
         if node.id in self.nodes:
@@ -131,24 +134,37 @@ class Network:
         self.sent += 1
         if not self.connected(src, dst):
             self.dropped["partition"] += 1
+            self._record(src, dst, msg, self.sim.now, "partition")
             return
         if self.loss > 0 and self._rng.random() < self.loss:
             self.dropped["loss"] += 1
+            self._record(src, dst, msg, self.sim.now, "loss")
             return
         delay = self.latency_ms.sample(self._rng)
         if self.slow:
             delay *= max(self.slow.get(src, 1.0), self.slow.get(dst, 1.0))
-        self.sim.call_later(delay, self._deliver, src, dst, msg)
+        self.sim.call_later(delay, self._deliver, src, dst, msg, self.sim.now)
 
-    def _deliver(self, src: int, dst: int, msg: Any) -> None:
+    def _deliver(self, src: int, dst: int, msg: Any, sent_ms: float = 0.0) -> None:
         node = self.nodes[dst]
         if not node.up:
             self.dropped["down"] += 1
+            self._record(src, dst, msg, sent_ms, "down")
         elif not self.connected(src, dst):
             self.dropped["partition"] += 1
+            self._record(src, dst, msg, sent_ms, "partition")
         else:
             self.delivered += 1
+            self._record(src, dst, msg, sent_ms, "delivered")  # before the replies it causes
             node.on_message(src, msg)
+
+    def _record(self, src: int, dst: int, msg: Any, sent_ms: float, fate: str) -> None:
+        """Trace a message where its fate was settled: ``delivered``, or the reason it was
+        dropped (``partition``, ``loss``, ``down``, as in ``dropped``)."""
+        if self.describe is not None:
+            kind, fields = self.describe(msg)
+            self.sim.trace.emit(self.sim.now, kind, None, src=src, dst=dst,
+                                sent_ms=round(sent_ms, 6), fate=fate, **fields)
 
     # -- faults ------------------------------------------------------------------------------
     @property

@@ -109,6 +109,7 @@ class RaftServer(Node):
         self.voted_for = self.id
         self.votes = frozenset({self.id})
         self.leader_id = None
+        self.sim.trace.emit(self.now, "timeout", self.id, term=self.current_term)
         self._set_role(CANDIDATE)
         self.monitor.on_candidacy(self.now, self.id, self.current_term)
         self._reset_election_timer()
@@ -127,6 +128,8 @@ class RaftServer(Node):
         self.next_index = {p: self.last_index + 1 for p in self.peers()}
         self.match_index = {p: 0 for p in self.peers()}
         self._set_role(LEADER)
+        self.sim.trace.emit(self.now, "elected", self.id, term=self.current_term,
+                            votes=sorted(self.votes))
         self.monitor.on_leader(self.now, self.id, self.current_term, self.log)
         self._heartbeat()
 
@@ -166,6 +169,8 @@ class RaftServer(Node):
         was_leader = self.role == LEADER
         self.cancel_timer("heartbeat")
         self.votes = frozenset()
+        self.sim.trace.emit(self.now, "step-down", self.id, was=self.role, old_term=before[0],
+                            term=self.current_term)
         self._set_role(role)
         if was_leader:
             self.monitor.on_step_down(self.now, self.id, before[0], self.current_term)
@@ -242,6 +247,23 @@ class RaftServer(Node):
         self.log.append((self.current_term, command))
         self.monitor.on_accept(self.now, self.id, self.current_term, self.last_index)
         return True
+
+
+def describe(msg: Any) -> tuple[str, dict[str, Any]]:
+    """A message as the network traces it: the RPC's name (as the Raft paper calls it) and the
+    fields a reader follows; an AppendEntries counts its entries (none: a heartbeat)."""
+    if isinstance(msg, VoteRequest):
+        return "RequestVote", {"term": msg.term, "last_log_index": msg.last_log_index,
+                               "last_log_term": msg.last_log_term}
+    if isinstance(msg, VoteReply):
+        return "VoteReply", {"term": msg.term, "granted": msg.granted}
+    if isinstance(msg, AppendEntries):
+        return "AppendEntries", {"term": msg.term, "prev_index": msg.prev_index,
+                                 "entries": len(msg.entries), "leader_commit": msg.leader_commit}
+    if isinstance(msg, AppendReply):
+        return "AppendReply", {"term": msg.term, "success": msg.success,
+                               "match_index": msg.match_index}
+    return type(msg).__name__, {}
 
 
 def client_process(sim: Simulation, servers: Sequence[RaftServer],
