@@ -294,11 +294,11 @@ def test_slow_factor_multiplies_latency_to_and_from_the_node():
     assert net.slow == {}
 
 
-# -- tracing messages ----------------------------------------------------------------------------
+# -- keeping messages ----------------------------------------------------------------------------
 
-def test_with_describe_each_message_is_traced_once_where_its_fate_is_settled():
+def test_settled_keeps_each_message_once_where_its_fate_is_settled():
     sim, net, (a, b, c) = make(n=3)
-    net.describe = lambda msg: ("Note", {"text": msg})
+    net.keep = lambda msg: (msg.upper(),)
     a.send(1, "on time")                       # delivered at 10
     sim.call_at(5, net.partition, [[0, 1], [2]])
     sim.call_at(6, a.send, 2, "across the cut")  # dropped when sent
@@ -306,14 +306,14 @@ def test_with_describe_each_message_is_traced_once_where_its_fate_is_settled():
     sim.call_at(25, a.send, 2, "to the dead")
     sim.call_at(30, net.crash, 2)              # dropped on arrival at 35
     sim.run(100)
-    notes = [(r.t_ms, r.data["src"], r.data["dst"], r.data["sent_ms"], r.data["fate"], r.data["text"])
-             for r in sim.trace.of("Note")]
-    assert notes == [(6, 0, 2, 6, "partition", "across the cut"), (10, 0, 1, 0, "delivered", "on time"),
-                     (35, 0, 2, 25, "down", "to the dead")]
+    # (when, from, to, sent when, fate, trace records before it: partition, heal, crash) + keep(msg)
+    assert net.settled == [(6, 0, 2, 6, "partition", 1, "ACROSS THE CUT"),
+                           (10, 0, 1, 0, "delivered", 1, "ON TIME"),
+                           (35, 0, 2, 25, "down", 3, "TO THE DEAD")]
 
 
-def test_without_describe_messages_leave_no_trace():
+def test_messages_are_not_kept_unless_asked():
     sim, net, (a, b) = make()
     a.send(1, "hello")
     sim.run(100)
-    assert b.got == [(10, 0, "hello")] and len(sim.trace) == 0
+    assert b.got == [(10, 0, "hello")] and net.settled == [] and len(sim.trace) == 0

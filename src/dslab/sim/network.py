@@ -108,9 +108,13 @@ class Network:
         self._rng = sim.rng("network")
         self.sent = self.delivered = 0
         self.dropped = {"partition": 0, "loss": 0, "down": 0}
-        #: when set, each message's fate goes into the trace as one record: ``describe(msg)``
-        #: gives its kind and the fields worth reading (None: messages leave no record)
-        self.describe: Callable[[Any], tuple[str, dict[str, Any]]] | None = None
+        #: when set, every message is kept in ``settled`` where its fate was settled, as a plain
+        #: tuple ``(t_ms, src, dst, sent_ms, fate, records_before) + keep(msg)``: ``fate`` is
+        #: ``delivered`` or why it was dropped (as in ``dropped``), ``records_before`` the trace's
+        #: length then, to merge the two in order. ``keep`` reduces a message to numbers and
+        #: strings, so a long list of them costs the garbage collector nothing.
+        self.keep: Callable[[Any], tuple[Any, ...]] | None = None
+        self.settled: list[tuple[Any, ...]] = []
 
     def add(self, node: Node) -> Node:
         if node.id in self.nodes:
@@ -159,12 +163,9 @@ class Network:
             node.on_message(src, msg)
 
     def _record(self, src: int, dst: int, msg: Any, sent_ms: float, fate: str) -> None:
-        """Trace a message where its fate was settled: ``delivered``, or the reason it was
-        dropped (``partition``, ``loss``, ``down``, as in ``dropped``)."""
-        if self.describe is not None:
-            kind, fields = self.describe(msg)
-            self.sim.trace.emit(self.sim.now, kind, None, src=src, dst=dst,
-                                sent_ms=round(sent_ms, 6), fate=fate, **fields)
+        if self.keep is not None:
+            self.settled.append((self.sim.now, src, dst, sent_ms, fate, len(self.sim.trace),
+                                 *self.keep(msg)))
 
     # -- faults ------------------------------------------------------------------------------
     @property

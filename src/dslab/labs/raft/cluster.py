@@ -9,7 +9,7 @@ from typing import Any
 from dslab.labs.raft import rules
 from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.measure import metrics, series
-from dslab.labs.raft.model import RaftServer, client_process, describe
+from dslab.labs.raft.model import FIELDS, RaftServer, client_process, summary
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import LEADER, Rules
 from dslab.run import Outcome
@@ -30,7 +30,7 @@ class RaftCluster:
         self.impl = impl if impl is not None else rules
         self.sim = Simulation(seed)
         self.net = Network(self.sim, params.latency_ms, params.loss)
-        self.net.describe = describe  # every message goes into the trace, for events()
+        self.net.keep = summary  # every message, for events()
         self.monitor = SafetyMonitor(list(range(params.nodes)), rules.quorum(params.nodes),
                                      groups_now=lambda: self.net.groups, logs_now=self.logs)
         self.servers: list[RaftServer] = []
@@ -102,7 +102,16 @@ class RaftCluster:
         message where its fate was settled (``fate`` is ``delivered``, or why it was dropped:
         ``partition``, ``loss``, ``down``), each election timeout, election won and step-down,
         and the faults (partition, heal, crash, restart)."""
-        return [r.to_dict() for r in self.sim.trace if r.t_ms >= since_ms]
+        records, done = self.sim.trace.records, 0
+        rows: list[dict[str, Any]] = []
+        for t, src, dst, sent, fate, before, kind, *values in self.net.settled:
+            rows += [r.to_dict() for r in records[done:before] if r.t_ms >= since_ms]
+            done = max(done, before)
+            if t >= since_ms:
+                rows.append({"t_ms": round(t, 6), "kind": kind, "src": src, "dst": dst,
+                             "sent_ms": round(sent, 6), "fate": fate,
+                             **dict(zip(FIELDS.get(kind, ()), values, strict=True))})
+        return rows + [r.to_dict() for r in records[done:] if r.t_ms >= since_ms]
 
     def finish(self) -> None:
         self.run_until(self.params.duration_ms)

@@ -249,21 +249,28 @@ class RaftServer(Node):
         return True
 
 
-def describe(msg: Any) -> tuple[str, dict[str, Any]]:
-    """A message as the network traces it: the RPC's name (as the Raft paper calls it) and the
-    fields a reader follows; an AppendEntries counts its entries (none: a heartbeat)."""
-    if isinstance(msg, VoteRequest):
-        return "RequestVote", {"term": msg.term, "last_log_index": msg.last_log_index,
-                               "last_log_term": msg.last_log_term}
-    if isinstance(msg, VoteReply):
-        return "VoteReply", {"term": msg.term, "granted": msg.granted}
+#: what an event keeps of each message, after its kind, in the order ``summary`` gives them
+FIELDS = {
+    "RequestVote": ("term", "last_log_index", "last_log_term"),
+    "VoteReply": ("term", "granted"),
+    "AppendEntries": ("term", "prev_index", "entries", "leader_commit"),
+    "AppendReply": ("term", "success", "match_index"),
+}
+
+
+def summary(msg: Any) -> tuple[Any, ...]:
+    """A message as its RPC's name (as the Raft paper calls it) and the values of its FIELDS; an
+    AppendEntries counts its entries (none: a heartbeat). Numbers and strings only, so the
+    network can keep every message of a run cheaply."""
     if isinstance(msg, AppendEntries):
-        return "AppendEntries", {"term": msg.term, "prev_index": msg.prev_index,
-                                 "entries": len(msg.entries), "leader_commit": msg.leader_commit}
+        return "AppendEntries", msg.term, msg.prev_index, len(msg.entries), msg.leader_commit
     if isinstance(msg, AppendReply):
-        return "AppendReply", {"term": msg.term, "success": msg.success,
-                               "match_index": msg.match_index}
-    return type(msg).__name__, {}
+        return "AppendReply", msg.term, msg.success, msg.match_index
+    if isinstance(msg, VoteRequest):
+        return "RequestVote", msg.term, msg.last_log_index, msg.last_log_term
+    if isinstance(msg, VoteReply):
+        return "VoteReply", msg.term, msg.granted
+    return (type(msg).__name__,)
 
 
 def client_process(sim: Simulation, servers: Sequence[RaftServer],
