@@ -85,6 +85,18 @@ def test_a_stepped_run_ends_where_a_whole_run_does(lab):
 
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_a_runs_events_are_in_time_order_or_one_sentence_says_there_are_none(lab):
+    run = lab.start(lab.make_params("default"), 5, scenario="default").run_until(500.0)
+    try:
+        events = run.events()
+    except dslab.InputError as e:
+        assert str(e) == f"A {lab.name} run records no events; read its state() instead."
+        return
+    assert events and all({"t_ms", "kind"} <= set(e) for e in events)
+    assert [e["t_ms"] for e in events] == sorted(e["t_ms"] for e in events)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_plot_is_titled_from_the_registry_data(lab, tmp_path):
     r = lab.run(lab.make_params("default"), 1, scenario="default")
     fig = lab.plot(r)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dslab import params as params_mod
+from dslab.errors import InputError
 from dslab.result import Check, Result
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ class Model(Protocol):
     def outcome(self) -> Outcome:
         """Metrics, checks and series of what has run so far."""
         ...
+
+    # A model may also record what happened between steps, as ``events(since_ms) -> list[dict]``
+    # (raft does: messages, timeouts, elections, faults); ``Run.events`` forwards to it.
 
 
 class Whole:
@@ -94,8 +98,9 @@ def whole(simulate: Callable[..., Outcome]) -> Callable[..., Model]:
 class Run:
     """One run of a lab, built and ready to step; ``Lab.start`` makes it.
 
-    ``run_until(t_ms)`` and ``step(ms)`` advance it, ``state()`` shows it, ``finish()`` runs it to
-    the end and ``result()`` turns what has run into a Result. Learner code runs inside the lab's
+    ``run_until(t_ms)`` and ``step(ms)`` advance it, ``state()`` shows it, ``events(since_ms)``
+    tells what happened meanwhile (in labs whose model records it), ``finish()`` runs it to the
+    end and ``result()`` turns what has run into a Result. Learner code runs inside the lab's
     guard throughout, so a crashing rule is one sentence here too.
     """
 
@@ -129,6 +134,15 @@ class Run:
 
     def state(self) -> list[dict[str, Any]]:
         return self.model.state()
+
+    def events(self, since_ms: float = 0.0) -> list[dict[str, Any]]:
+        """What happened from ``since_ms`` to now, one dict per event in time order (raft: every
+        message and its fate, timeouts, elections, step-downs and faults). Passing the ``now`` of
+        the previous step gives each event once."""
+        events = getattr(self.model, "events", None)
+        if events is None:
+            raise InputError(f"A {self.lab.name} run records no events; read its state() instead.")
+        return list(events(since_ms))
 
     def result(self) -> Result:
         """The Result of what has run so far (the whole run after ``finish()``)."""

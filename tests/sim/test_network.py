@@ -292,3 +292,28 @@ def test_slow_factor_multiplies_latency_to_and_from_the_node():
     assert b.got == [(30, 0, "0->1"), (110, 0, "0->1 again")]
     assert sorted(c.got) == [(10, 2, "2->2"), (20, 0, "0->2"), (30, 1, "1->2")]
     assert net.slow == {}
+
+
+# -- keeping messages ----------------------------------------------------------------------------
+
+def test_settled_keeps_each_message_once_where_its_fate_is_settled():
+    sim, net, (a, b, c) = make(n=3)
+    net.keep = lambda msg: (msg.upper(),)
+    a.send(1, "on time")                       # delivered at 10
+    sim.call_at(5, net.partition, [[0, 1], [2]])
+    sim.call_at(6, a.send, 2, "across the cut")  # dropped when sent
+    sim.call_at(20, net.heal)
+    sim.call_at(25, a.send, 2, "to the dead")
+    sim.call_at(30, net.crash, 2)              # dropped on arrival at 35
+    sim.run(100)
+    # (when, from, to, sent when, fate, trace records before it: partition, heal, crash) + keep(msg)
+    assert net.settled == [(6, 0, 2, 6, "partition", 1, "ACROSS THE CUT"),
+                           (10, 0, 1, 0, "delivered", 1, "ON TIME"),
+                           (35, 0, 2, 25, "down", 3, "TO THE DEAD")]
+
+
+def test_messages_are_not_kept_unless_asked():
+    sim, net, (a, b) = make()
+    a.send(1, "hello")
+    sim.run(100)
+    assert b.got == [(10, 0, "hello")] and net.settled == [] and len(sim.trace) == 0

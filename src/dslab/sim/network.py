@@ -108,6 +108,13 @@ class Network:
         self._rng = sim.rng("network")
         self.sent = self.delivered = 0
         self.dropped = {"partition": 0, "loss": 0, "down": 0}
+        #: when set, every message is kept in ``settled`` where its fate was settled, as a plain
+        #: tuple ``(t_ms, src, dst, sent_ms, fate, records_before) + keep(msg)``: ``fate`` is
+        #: ``delivered`` or why it was dropped (as in ``dropped``), ``records_before`` the trace's
+        #: length then, to merge the two in order. ``keep`` reduces a message to numbers and
+        #: strings, so a long list of them costs the garbage collector nothing.
+        self.keep: Callable[[Any], tuple[Any, ...]] | None = None
+        self.settled: list[tuple[Any, ...]] = []
 
     def add(self, node: Node) -> Node:
         if node.id in self.nodes:
@@ -131,24 +138,34 @@ class Network:
         self.sent += 1
         if not self.connected(src, dst):
             self.dropped["partition"] += 1
+            self._record(src, dst, msg, self.sim.now, "partition")
             return
         if self.loss > 0 and self._rng.random() < self.loss:
             self.dropped["loss"] += 1
+            self._record(src, dst, msg, self.sim.now, "loss")
             return
         delay = self.latency_ms.sample(self._rng)
         if self.slow:
             delay *= max(self.slow.get(src, 1.0), self.slow.get(dst, 1.0))
-        self.sim.call_later(delay, self._deliver, src, dst, msg)
+        self.sim.call_later(delay, self._deliver, src, dst, msg, self.sim.now)
 
-    def _deliver(self, src: int, dst: int, msg: Any) -> None:
+    def _deliver(self, src: int, dst: int, msg: Any, sent_ms: float = 0.0) -> None:
         node = self.nodes[dst]
         if not node.up:
             self.dropped["down"] += 1
+            self._record(src, dst, msg, sent_ms, "down")
         elif not self.connected(src, dst):
             self.dropped["partition"] += 1
+            self._record(src, dst, msg, sent_ms, "partition")
         else:
             self.delivered += 1
+            self._record(src, dst, msg, sent_ms, "delivered")  # before the replies it causes
             node.on_message(src, msg)
+
+    def _record(self, src: int, dst: int, msg: Any, sent_ms: float, fate: str) -> None:
+        if self.keep is not None:
+            self.settled.append((self.sim.now, src, dst, sent_ms, fate, len(self.sim.trace),
+                                 *self.keep(msg)))
 
     # -- faults ------------------------------------------------------------------------------
     @property

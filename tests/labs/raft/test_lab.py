@@ -81,6 +81,41 @@ def test_cluster_steps_like_a_notebook_and_matches_one_full_run():
     assert stepped.finish().result().to_json() == run("partition", 3).to_json()
 
 
+def test_events_between_steps_tell_who_asked_whom_and_who_granted_the_vote():
+    params = LAB.make_params("partition")
+    stepped = LAB.start(params, seed=1, scenario="partition")
+    windows, before = [], 0.0
+    for t in (300, 2000, 2300, 5000, 5100, 7000):
+        windows.append(stepped.run_until(t).events(since_ms=before))
+        assert all(before <= e["t_ms"] < t for e in windows[-1])
+        before = t
+    # The first election, message by message: one server times out and asks every other server
+    # for its vote in term 1, and wins with the votes it was granted.
+    first = windows[0]
+    [timeout] = [e for e in first if e["kind"] == "timeout"]
+    cand = timeout["node"]
+    asks = [e for e in first if e["kind"] == "RequestVote"]
+    assert {(e["src"], e["dst"], e["term"]) for e in asks} == {(cand, p, 1) for p in range(5) if p != cand}
+    [won] = [e for e in first if e["kind"] == "elected"]
+    granted = [e["src"] for e in first if e["kind"] == "VoteReply" and e["granted"]
+               and e["dst"] == cand and e["t_ms"] <= won["t_ms"]]
+    assert won["node"] == cand and won["votes"] == sorted([cand, *granted]) and len(won["votes"]) >= 3
+    beats = [e for e in first if e["kind"] == "AppendEntries" and e["t_ms"] > won["t_ms"]]
+    assert beats and all(e["src"] == cand and e["fate"] == "delivered" for e in beats)
+    # The cut: the old leader's AppendEntries to the other side are dropped, and the other side
+    # elects a leader of its own in term 2.
+    cut = windows[2]
+    assert any(e["kind"] == "AppendEntries" and e["src"] == cand and e["fate"] == "partition"
+               for e in cut)
+    assert [(e["term"], cand in e["votes"]) for e in cut if e["kind"] == "elected"] == [(2, False)]
+    # After the heal the old leader hears term 2 and steps down.
+    assert [(e["node"], e["was"], e["old_term"]) for e in windows[4] if e["kind"] == "step-down"] \
+        == [(cand, LEADER, 1)]
+    # Stepping gives every event once, the same as reading a finished run's events, seed for seed.
+    whole = LAB.start(params, seed=1, scenario="partition").finish()
+    assert [e for w in windows for e in w] == whole.events() == stepped.events()
+
+
 fault_params = st.fixed_dictionaries({
     "partition_at_ms": st.sampled_from([None, 400.0, 900.0, 1500.0]),
     "minority": st.integers(1, 2),

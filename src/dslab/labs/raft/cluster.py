@@ -9,7 +9,7 @@ from typing import Any
 from dslab.labs.raft import rules
 from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.measure import metrics, series
-from dslab.labs.raft.model import RaftServer, client_process
+from dslab.labs.raft.model import FIELDS, RaftServer, client_process, summary
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import LEADER, Rules
 from dslab.run import Outcome
@@ -30,6 +30,7 @@ class RaftCluster:
         self.impl = impl if impl is not None else rules
         self.sim = Simulation(seed)
         self.net = Network(self.sim, params.latency_ms, params.loss)
+        self.net.keep = summary  # every message, for events()
         self.monitor = SafetyMonitor(list(range(params.nodes)), rules.quorum(params.nodes),
                                      groups_now=lambda: self.net.groups, logs_now=self.logs)
         self.servers: list[RaftServer] = []
@@ -95,6 +96,22 @@ class RaftCluster:
              "last_log_term": s.last_term}
             for s in self.servers
         ]
+
+    def events(self, since_ms: float = 0.0) -> list[dict[str, Any]]:
+        """What happened from ``since_ms`` (included) to now, in order, one dict per event: each
+        message where its fate was settled (``fate`` is ``delivered``, or why it was dropped:
+        ``partition``, ``loss``, ``down``), each election timeout, election won and step-down,
+        and the faults (partition, heal, crash, restart)."""
+        records, done = self.sim.trace.records, 0
+        rows: list[dict[str, Any]] = []
+        for t, src, dst, sent, fate, before, kind, *values in self.net.settled:
+            rows += [r.to_dict() for r in records[done:before] if r.t_ms >= since_ms]
+            done = max(done, before)
+            if t >= since_ms:
+                rows.append({"t_ms": round(t, 6), "kind": kind, "src": src, "dst": dst,
+                             "sent_ms": round(sent, 6), "fate": fate,
+                             **dict(zip(FIELDS.get(kind, ()), values, strict=True))})
+        return rows + [r.to_dict() for r in records[done:] if r.t_ms >= since_ms]
 
     def finish(self) -> None:
         self.run_until(self.params.duration_ms)

@@ -110,6 +110,7 @@ class RaftServer(Node):
         self.voted_for = self.id
         self.votes = frozenset({self.id})
         self.leader_id = None
+        self.sim.trace.emit(self.now, "timeout", self.id, term=self.current_term)
         self._set_role(CANDIDATE)
         self.monitor.on_candidacy(self.now, self.id, self.current_term)
         self._reset_election_timer()
@@ -128,6 +129,8 @@ class RaftServer(Node):
         self.next_index = {p: self.last_index + 1 for p in self.peers()}
         self.match_index = {p: 0 for p in self.peers()}
         self._set_role(LEADER)
+        self.sim.trace.emit(self.now, "elected", self.id, term=self.current_term,
+                            votes=sorted(self.votes))
         self.monitor.on_leader(self.now, self.id, self.current_term, self.log)
         self._heartbeat()
 
@@ -167,6 +170,8 @@ class RaftServer(Node):
         was_leader = self.role == LEADER
         self.cancel_timer("heartbeat")
         self.votes = frozenset()
+        self.sim.trace.emit(self.now, "step-down", self.id, was=self.role, old_term=before[0],
+                            term=self.current_term)
         self._set_role(role)
         if was_leader:
             self.monitor.on_step_down(self.now, self.id, before[0], self.current_term)
@@ -243,6 +248,30 @@ class RaftServer(Node):
         self.log.append((self.current_term, command))
         self.monitor.on_accept(self.now, self.id, self.current_term, self.last_index)
         return True
+
+
+#: what an event keeps of each message, after its kind, in the order ``summary`` gives them
+FIELDS = {
+    "RequestVote": ("term", "last_log_index", "last_log_term"),
+    "VoteReply": ("term", "granted"),
+    "AppendEntries": ("term", "prev_index", "entries", "leader_commit"),
+    "AppendReply": ("term", "success", "match_index"),
+}
+
+
+def summary(msg: Any) -> tuple[Any, ...]:
+    """A message as its RPC's name (as the Raft paper calls it) and the values of its FIELDS; an
+    AppendEntries counts its entries (none: a heartbeat). Numbers and strings only, so the
+    network can keep every message of a run cheaply."""
+    if isinstance(msg, AppendEntries):
+        return "AppendEntries", msg.term, msg.prev_index, len(msg.entries), msg.leader_commit
+    if isinstance(msg, AppendReply):
+        return "AppendReply", msg.term, msg.success, msg.match_index
+    if isinstance(msg, VoteRequest):
+        return "RequestVote", msg.term, msg.last_log_index, msg.last_log_term
+    if isinstance(msg, VoteReply):
+        return "VoteReply", msg.term, msg.granted
+    return (type(msg).__name__,)
 
 
 def client_process(sim: Simulation, servers: Sequence[RaftServer],
