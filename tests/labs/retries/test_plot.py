@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from plot_support import drawn, legend_texts, tick_texts
 
 from dslab.labs.retries.lab import LAB
@@ -58,6 +59,11 @@ def test_the_breaker_band_is_drawn_on_a_given_axes_too():
     single = drawn(LAB.plot(r, ax=fresh.add_subplot(1, 1, 1)))
     assert single is fresh and len(single.axes) == 1
     assert set(breaker_bars(single)) == set(breaker_bars(drawn(LAB.plot(r))))
+    ax = single.axes[0]
+    assert "immediate: goodput (recovered)" in legend_texts(ax), "the goodput legend stays"
+    band = [a for a in ax.artists if isinstance(a, Legend)]
+    assert [t.get_text() for t in band[0].get_texts()] == [
+        "breaker closed", "breaker open", "breaker half-open"]
 
 
 def capacity(fig):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch
 
 from dslab.plotting import figure_of, readable_log_axis, title
@@ -185,8 +186,10 @@ def _breaker_band(result: Result, ax: Axes, own_panel: bool) -> None:
             ax.broken_barh(bars, (y, h), color=BREAKER.get(state, "#999999"), transform=where,
                            gid=f"breaker:{pol}:{state}", lw=0)
             seen.add(state)
-    handles = [Patch(color=BREAKER.get(s, "#999999"), label=f"breaker {s}")
-               for s in [*BREAKER, *sorted(seen - set(BREAKER))] if s in seen]
+    occurred = [s for s in [*BREAKER, *sorted(seen - set(BREAKER))] if s in seen]
+    labels = [f"breaker {s}" for s in occurred]
+    handles = [Patch(color=BREAKER.get(s, "#999999"), label=text)
+               for s, text in zip(occurred, labels, strict=True)]
     if own_panel:
         ax.set_yticks(range(len(policies)), policies[::-1], fontsize=8)
         ax.set_ylim(-0.6, len(policies) - 0.4)
@@ -195,8 +198,10 @@ def _breaker_band(result: Result, ax: Axes, own_panel: bool) -> None:
         ax.legend(handles=handles, fontsize=7.5, ncol=len(handles), loc="lower right",
                   bbox_to_anchor=(1, 1), borderaxespad=0.1, frameon=False)
     else:
-        ax.add_artist(ax.legend(handles=handles, fontsize=7, loc="lower left", frameon=False,
-                                bbox_to_anchor=(0, 0.04 + 0.03 * len(policies))))
+        # a second legend beside the goodput panel's own, which ax.legend would replace
+        ax.add_artist(Legend(ax, handles, labels, fontsize=7,
+                             loc="lower left", frameon=False,
+                             bbox_to_anchor=(0, 0.04 + 0.03 * len(policies))))
 
 
 def _contention(result: Result, axes: list[Axes]) -> None:
