@@ -10,11 +10,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Wedge
+from matplotlib.ticker import NullFormatter
 
 from dslab.labs.hashing.analysis import arcs
 from dslab.labs.hashing.story import NAMES
 from dslab.labs.hashing.theory import moved_fraction, ring_max_over_mean, ring_share_cv
-from dslab.plotting import figure_of, title
+from dslab.plotting import figure_of, readable_log_axis, title
 from dslab.result import Result
 
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6a4c93", "#1982c4", "#8ac926",
@@ -25,6 +26,13 @@ SCHEME_COLORS = {"modulo": "#e76f51", "ring": "#2a9d8f", "rendezvous": "#6a4c93"
 
 def node_colors(nodes: list[str]) -> dict[str, str]:
     return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
+
+
+def every_node(s: dict) -> list[str]:
+    """The nodes before the change and any that joined, in that order: one colour per node for
+    every panel, whether it joined, stayed or left."""
+    nodes = list(s["nodes"])
+    return nodes + [n for n in s.get("nodes_after", []) if n not in nodes]
 
 
 Panel = Callable[[Axes, Result], None]
@@ -69,10 +77,11 @@ def _cache_panels(result: Result) -> list[Panel]:
 
 # -- placement ---------------------------------------------------------------------------------
 
-def draw_ring(ax: Axes, ring: list[tuple[int, str]], nodes: list[str], highlight: str | None = None) -> None:
+def draw_ring(ax: Axes, ring: list[tuple[int, str]], nodes: list[str], highlight: str | None = None,
+              colors: dict[str, str] | None = None) -> None:
     """The ring as a circle starting at the top and running clockwise: each arc coloured by the
     node owning it (its clockwise end), a tick at each point; ``highlight`` gets a darker rim."""
-    colors = node_colors(nodes)
+    colors = colors if colors is not None else node_colors(nodes)
     for start, end, node in arcs(ring):
         t1, t2 = 90 - end * 360, 90 - start * 360
         ax.add_patch(Wedge((0, 0), 1.0, t1, t2, width=0.28, facecolor=colors[node],
@@ -94,9 +103,14 @@ def draw_ring(ax: Axes, ring: list[tuple[int, str]], nodes: list[str], highlight
 
 def draw_ring_panel(ax: Axes, r: Result) -> None:
     s = r.series
-    if "ring_after" in s and s["ring_after"]:
-        draw_ring(ax, s["ring_after"], s["nodes_after"], highlight=s["changed"])
-        ax.text(0, -1.22, f"after the {r.params['change']}: {s['changed']} outlined", ha="center", fontsize=8)
+    colors = node_colors(every_node(s))
+    if s.get("ring_after") and s["changed"] in s["nodes_after"]:  # a join: the ring it made
+        draw_ring(ax, s["ring_after"], s["nodes_after"], highlight=s["changed"], colors=colors)
+        ax.text(0, -1.22, f"after the join: {s['changed']} outlined", ha="center", fontsize=8)
+    elif s.get("ring_after"):  # a leave: the ring it left, so the arcs that move can be seen
+        draw_ring(ax, s["ring"], s["nodes"], highlight=s["changed"], colors=colors)
+        ax.text(0, -1.22, f"before the leave: {s['changed']} (outlined) leaves", ha="center",
+                fontsize=8)
     else:
         draw_ring(ax, s["ring"], s["nodes"])
         ax.text(0, -1.22, f"{r.params['vnodes']} points per node, clockwise from the top", ha="center",
@@ -106,7 +120,7 @@ def draw_ring_panel(ax: Axes, r: Result) -> None:
 def draw_loads(ax: Axes, r: Result) -> None:
     s = r.series
     nodes, loads = s["nodes"], s["loads"]
-    colors = node_colors(s.get("nodes_after", nodes))
+    colors = node_colors(every_node(s))
     ax.bar(range(len(nodes)), loads, color=[colors[n] for n in nodes])
     mean = s["keys"] / len(nodes)
     ax.axhline(mean, color="#333333", linestyle="--", linewidth=1, label=f"mean {mean:,.0f}")
@@ -161,8 +175,11 @@ def _sweep(ax: Axes, r: Result, field: str, theory_fn, ylabel: str, log_y: bool)
             label="theory")
     ax.axvline(s["vnodes"], color="#999999", linestyle=":", linewidth=1)
     ax.set_xscale("log", base=2)
-    if log_y:
+    ax.set_xticks(vs, [str(v) for v in vs])  # the points per node the sweep ran, as numbers
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    if log_y and max(central) > 0:  # one node has no spread: nothing to put on a log scale
         ax.set_yscale("log")
+        readable_log_axis(ax.yaxis)
     ax.set_xlabel(f"points per node ({s['node_count']} nodes; dotted: this run's vnodes)")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
@@ -207,6 +224,7 @@ def draw_hit_ratio(ax: Axes, r: Result) -> None:
 def draw_latency(ax: Axes, r: Result) -> None:
     _over_time(ax, r, "latency_p99_ms", f"p99 latency per {r.params['window_ms']:g} ms (ms, log scale)")
     ax.set_yscale("log")
+    readable_log_axis(ax.yaxis)
 
 
 def draw_db_load(ax: Axes, r: Result) -> None:

@@ -10,11 +10,18 @@ from typing import Any
 
 from dslab.labs.queueing import rules
 from dslab.labs.queueing.checks import verdicts
-from dslab.labs.queueing.measure import burst_metrics, measure, occupancy
+from dslab.labs.queueing.measure import burst_metrics, measure, occupancy, rejections
 from dslab.labs.queueing.model import QueueModel
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.rules import Rules
-from dslab.labs.queueing.theory import formula_used, point_key, predict, sweep_rate, whole
+from dslab.labs.queueing.theory import (
+    formula_used,
+    model_name,
+    point_key,
+    predict,
+    sweep_rate,
+    whole,
+)
 from dslab.result import Check
 from dslab.run import Outcome
 
@@ -55,7 +62,8 @@ def single(model: QueueModel, impl: Rules | None = None) -> Outcome:
         metrics.update(burst_metrics(model))
     series: dict[str, Any] = {"occupancy": occupancy(model), "window": list(model.window()),
               "users": p.users, "W_ci95": list(m.W_ci95), "p99_ci95": list(m.p99_ci95),
-              "end_ms": model.now}
+              "end_ms": model.now, "rejections": rejections(model),
+              "model": model_name(p), "servers": p.servers}
     if p.closed:
         open_twin = open_equivalent(p, model.seed)
         series["open_twin"] = {"rate_per_s": open_twin.rate_per_s,
@@ -97,7 +105,7 @@ def sweep(p: SweepParams, seed: int, impl: Rules | None = None) -> Outcome:
              "W_ms": [_long_run(p, impl, sweep_rate(p, u), "W_ms") for u in grid],
              "p99_ms": [_long_run(p, impl, sweep_rate(p, u), "p99_ms") for u in grid]}
     return Outcome(metrics, _combine(per_point, "utilization"),
-                   {"points": points, "curve": curve,
+                   {"points": points, "curve": curve, "model": model_name(p),
                     "service_ms": p.service_ms.mean(), "servers": p.servers})
 
 
@@ -135,7 +143,8 @@ def pool(p: PoolParams, seed: int, impl: Rules | None = None) -> Outcome:
         metrics["Wq_ms_one_fewer"] = waits.get(need - 1)
     return Outcome(metrics, _combine(per_point, "servers"),
                    {"points": points, "target_ms": p.max_wait_ms,
-                    "offered_load": a, "needed": need})
+                    "offered_load": a, "needed": need,
+                    "model": "/".join(model_name(p).split("/")[:2]) + "/c"})
 
 
 def _combine(per_point: list[tuple[Any, list[Check]]], label: str) -> list[Check]:

@@ -130,3 +130,16 @@ def burst_metrics(model: QueueModel) -> dict[str, float]:
     peak = float(n[t >= p.burst_at_ms].max()) if (t >= p.burst_at_ms).any() else 0.0
     empty = t[(t >= after) & (n == 0)]
     return {"peak_in_system": peak, "drain_ms": float(empty[0] - after) if len(empty) else math.nan}
+
+
+def rejections(model: QueueModel, bins: int = 120) -> dict[str, list[float]]:
+    """Arrivals turned away at the door per second, over ``bins`` equal slices of the run (empty
+    without a queue limit)."""
+    rec = model.station.records()
+    end = model.now
+    if model.params.queue_limit is None or end <= 0:
+        return {"t_ms": [], "per_s": []}
+    edges = np.linspace(0.0, end, bins + 1)
+    counts = np.histogram(rec.arrival[rec.rejected], edges)[0]
+    return {"t_ms": ((edges[:-1] + edges[1:]) / 2).tolist(),
+            "per_s": (counts * 1000.0 / np.diff(edges)).tolist()}

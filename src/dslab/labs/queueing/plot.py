@@ -9,10 +9,13 @@ from collections.abc import Callable
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dslab.plotting import new_axes, title
+from dslab.plotting import new_axes, readable_log_axis, title
 from dslab.result import Result
+from dslab.sim.dist import parse
+from dslab.wording import count
 
 MEAN, TAIL, THEORY, KNEE = "#1d3557", "#e76f51", "#6c757d", "#f4a261"
+REJECTED = "#c1121f"
 
 
 def _figure(draw: Callable[[Result, Axes], None]) -> Callable[[Result, Axes | None, str], Figure]:
@@ -22,11 +25,28 @@ def _figure(draw: Callable[[Result, Axes], None]) -> Callable[[Result, Axes | No
         fig, ax = new_axes(ax, figsize=(10, 5.2))
         draw(result, ax)
         title(ax, head)
+        ax.set_title(queue_line(result), loc="right", fontsize=10, color=MEAN)
         fig.tight_layout()
         return fig
 
     plot.__doc__ = draw.__doc__
     return plot
+
+
+def queue_line(result: Result) -> str:
+    """The queue in Kendall's notation with its number of servers said in words, so an M/M/4
+    plot says 4 servers (and a pool search says which c it tried)."""
+    s, p = result.series, result.params
+    if "needed" in s:  # a pool search: c is what varies
+        tried = [pt["servers"] for pt in s["points"]]
+        return f"{s['model']} queue: c servers, {min(tried)} to {max(tried)} tried"
+    servers = count(s["servers"], "server")
+    if "curve" in s:
+        return f"{s['model']} queue: {servers}, one run per utilization"
+    if p.get("users") is not None:
+        return f"{s['model']}: {servers}"
+    rho = p["arrival_rate_per_s"] * parse(p["service_ms"]).mean() / 1000 / s["servers"]
+    return f"{s['model']} queue: {servers}, utilization {rho:.2f}"
 
 
 def _known(x: float | None) -> bool:
@@ -108,11 +128,27 @@ def _single(result: Result, ax: Axes) -> None:
         ax.text(0, s["users"], f" closed loop: at most {s['users']} users in the system",
                 fontsize=8, color=THEORY, va="bottom")
         ax.set_yscale("symlog", linthresh=10)
+        readable_log_axis(ax.yaxis, linthresh=10, most=7)
         ax.set_ylim(bottom=0)
+    handles, _ = ax.get_legend_handles_labels()
+    rej = s.get("rejections", {"t_ms": []})
+    if rej["t_ms"]:
+        right = ax.twinx()
+        tr = [x / 1000 for x in rej["t_ms"]]
+        (line,) = right.step(tr, rej["per_s"], where="mid", color=REJECTED, lw=1.2,
+                             label=f"turned away at the door, per second (right axis): "
+                                   f"{m['rejected_fraction']:.1%} of arrivals")
+        right.fill_between(tr, rej["per_s"], step="mid", color=REJECTED, alpha=0.15, lw=0)
+        lo, hi = ax.get_ylim()
+        top = 3 * max(max(rej["per_s"]), 1)  # along the foot, under the queue
+        right.set_ylim(top * lo / hi, top)  # its zero level with the left axis' zero
+        right.set_ylabel("turned away per second", color=REJECTED)
+        right.tick_params(axis="y", colors=REJECTED)
+        handles.append(line)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("requests in the system")
     ax.set_xlim(0, max(t[-1] if t else 1, 1e-3))
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
 
 
 def _pool(result: Result, ax: Axes) -> None:
@@ -130,6 +166,7 @@ def _pool(result: Result, ax: Axes) -> None:
     if need is not None:
         ax.axvline(need, color="#2a9d8f", lw=6, alpha=0.2, label=f"fewest that meet it: {need}")
     ax.set_yscale("log")
+    readable_log_axis(ax.yaxis)
     ax.set_xticks(c)
     ax.set_xlabel(f"servers (offered load {s['offered_load']:.2f} Erlangs)")
     ax.set_ylabel("mean wait before service (ms, log scale)")

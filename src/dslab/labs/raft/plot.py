@@ -41,7 +41,7 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
         for group in groups:
             if len(group) >= majority:
                 continue
-            for node in group:  # a leader cut off in a minority: it leads only in its own mind
+            for node in group:  # a leader cut off from a majority: it leads only in its own mind
                 for a, b, role, _ in s["segments"][node]:
                     lo, hi = max(a, start), min(b, end)
                     if role == "leader" and hi > lo:
@@ -49,7 +49,10 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
                                        facecolor="none", hatch="xx", edgecolor=CUT_OFF,
                                        linewidth=0)
                         cut_off_drawn = True
-                        ax.text((lo + hi) / 2, n - 1 - node - 0.5, "cut off: cannot commit",
+                        made = sum(1 for t, who, _ in s["commits"] if who == node and lo <= t < hi)
+                        note = ("cut off: committed nothing" if not made else
+                                f"cut off, yet committed ({made} commit advances)")
+                        ax.text((lo + hi) / 2, n - 1 - node - 0.5, note,
                                 ha="center", va="top", fontsize=7, color="#b5482a")
     for key, (marker, color, size, _) in MARKS.items():
         for t, node in s[key]:
@@ -64,14 +67,16 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
     ax.set_ylim(-1.7, n + 0.1)
     ax.set_xlim(0, s["duration_ms"])
     ax.set_xlabel("simulated time (ms)")
-    handles: list[Artist] = [Patch(color=c, label=r) for r, c in COLORS.items()]
-    handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
+    roles = {role for segs in s["segments"].values() for _, _, role, _ in segs}
+    handles: list[Artist] = [Patch(color=c, label=r) for r, c in COLORS.items() if r in roles]
+    if s["partitions"]:
+        handles.append(Patch(color="#e76f51", alpha=0.25, label="partition"))
     for key, (marker, color, _, label) in MARKS.items():
         if s[key]:
             handles.append(Line2D([], [], marker=marker, color=color, linestyle="none", label=label))
     if cut_off_drawn:
         handles.append(Patch(facecolor=COLORS["leader"], hatch="xx", edgecolor=CUT_OFF,
-                             label="leader cut off in a minority"))
+                             label="leader cut off from a majority"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(handles),
               frameon=False, fontsize=8)
     title(ax, head)

@@ -32,11 +32,14 @@ def story(p: RaftParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
         alive = n - len(p.failed)
         if alive < q:
             why = f"only {alive} of {n} servers are up and a leader needs {q} votes"
+        elif not m.candidacies:
+            why = (f"no server's election timeout (drawn from {p.election_timeout_ms}) ran out, so "
+                   "no server stood for election")
         elif mt["split_votes"]:
-            why = (f"{_n(mt['split_votes'], 'round')} split the vote: the election timeouts "
-                   f"({p.election_timeout_ms}) are too close together to break ties")
+            why = (f"{_n(mt['split_votes'], 'round')} split the vote: candidates stood so close "
+                   f"together that none gathered the {q} votes a leader needs")
         else:
-            why = "no candidate gathered a majority"
+            why = f"no candidate gathered the {q} votes a leader needs"
         lines.append(f"No leader was elected in {_ms(p.duration_ms)}: {why}.")
         return lines
     if mt["split_votes"] >= 2:
@@ -69,32 +72,109 @@ def _new_leader(c: RaftCluster, mt: dict[str, Any], loss: Loss, who: str) -> str
 
 
 def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> list[str]:
-    p = c.params
+    """The split, each side's elections and commits, and what became of the old leader's entries;
+    every claim is read from the run, so an even split or a wrong quorum reads true."""
+    p, m = c.params, c.monitor
+    start = loss.t_ms
+    end = p.heal_at_ms if p.heal_at_ms is not None else c.now
     side = sorted(loss.cut_off - set(p.failed))
-    others = [i for i in range(p.nodes) if i not in side]
-    lines = [
-        f"At {_ms(loss.t_ms)} the network split {_list(side)} | {_list(others)}: leader "
-        f"{loss.leader} (term {loss.term}) was cut off in a minority of {len(side)}.",
-        _new_leader(c, mt, loss, "The majority side"),
-    ]
-    if mt["committed_majority_side"] is not None:
-        lines.append(f"While cut off, the majority side committed "
-                     f"{_n(mt['committed_majority_side'], 'entry')}; the minority side committed "
-                     f"{mt['committed_minority_side']}.")
+    others = [i for i in range(p.nodes) if i not in loss.cut_off]
+    lines = [f"At {_ms(start)} the network split {_list(side)} | {_list(others)}: leader "
+             f"{loss.leader} (term {loss.term}) was cut off {_sides(len(side), len(others), q, p.nodes)}."]
+    during = [w for w in m.leaders if start <= w.t_ms < end and w.term > loss.term]
+    theirs = [w for w in during if w.node not in loss.cut_off]
+    ours = [w for w in during if w.node in loss.cut_off]
+    if theirs:
+        won = theirs[0]
+        lines.append(f"{_ms(won.t_ms - start)} later, the other side had elected server {won.node} "
+                     f"leader of term {won.term} (the first of them timed out after "
+                     f"{_ms(mt['first_timeout_ms'])}).")
+    elif len(others) < q:
+        lines.append(f"The other side elected no leader while split: its {_n(len(others), 'server')} "
+                     f"cannot give the {q} votes a leader of {p.nodes} needs.")
+    else:
+        lines.append("The other side elected no leader while split.")
+    if ours:
+        lines.append(f"On the old leader's side, server {ours[0].node} won term {ours[0].term} at "
+                     f"{_ms(ours[0].t_ms)} with no more than {_n(len(side), 'server')} to vote.")
+    mine, yours = mt["committed_minority_side"], mt["committed_majority_side"]
+    if mine is not None and yours is not None:
+        lines.append(f"While split, the other side committed {_n(yours, 'entry')}; the old leader's "
+                     f"side committed {mine}.")
     stale = mt["stale_leader_entries"]
     if stale:
+        if mine:
+            how = (f"and its side committed {_n(mine, 'entry')} with only {len(side)} of "
+                   f"{p.nodes} servers, fewer than the {q} a majority needs: its quorum is too "
+                   "small, and the safety checks say what that broke")
+        else:
+            how = (f"but could commit none, since it reaches only {len(side)} of the {q} servers "
+                   "a commit needs")
         lines.append(f"Server {loss.leader} kept believing it led term {loss.term}: it accepted "
-                     f"{_n(stale, 'client command')} but could commit none, since it reaches only "
-                     f"{len(side)} of the {q} servers a commit needs.")
+                     f"{_n(stale, 'client command')} {how}.")
     if p.heal_at_ms is None:
         lines.append("The partition never healed in this run.")
-    elif mt["step_down_after_heal_ms"] is not None:
-        replaced = (", and the new leader's log replaced its uncommitted entries" if stale else "")
-        lines.append(f"At {_ms(p.heal_at_ms)} the partition healed; {_ms(mt['step_down_after_heal_ms'])} "
-                     f"later server {loss.leader} saw a higher term and stepped down{replaced}.")
-    else:
-        lines.append(f"At {_ms(p.heal_at_ms)} the partition healed.")
+        return lines
+    healed = f"At {_ms(p.heal_at_ms)} the partition healed"
+    if mt["step_down_after_heal_ms"] is not None:
+        healed += (f"; {_ms(mt['step_down_after_heal_ms'])} later server {loss.leader} saw a higher "
+                   "term and stepped down")
+    lines.append(healed + ".")
+    after = next((w for w in m.leaders if w.t_ms >= p.heal_at_ms), None)
+    if after is not None:
+        where = "the old leader's side" if after.node in loss.cut_off else "the other side"
+        lines.append(f"Server {after.node}, from {where}, was the first leader after the heal "
+                     f"(term {after.term}, at {_ms(after.t_ms)}).")
+    fate = _fate(c, loss, start, end)
+    if fate:
+        lines.append(fate)
     return lines
+
+
+def _sides(mine: int, theirs: int, q: int, n: int) -> str:
+    """How the old leader's side (``mine`` servers) and the other compare with a majority of
+    ``n`` (``q`` servers)."""
+    if theirs >= q:
+        return f"in a minority of {mine}; the other side's {theirs} are a majority of {n}"
+    if mine >= q:
+        return f"with a majority of {mine} of {n}"
+    return (f"on a side of {mine} against {theirs}: neither side holds the {q} servers a majority "
+            f"of {n} needs")
+
+
+def _fate(c: RaftCluster, loss: Loss, start: float, end: float) -> str:
+    """What became of the commands the cut-off leader accepted while split, read from the log of
+    the last server elected leader at the end of the run: kept there, or replaced by later
+    terms' entries (and whether the old leader's side had committed those it lost)."""
+    m = c.monitor
+    accepted = [a for a in m.accepts
+                if a.node == loss.leader and a.term == loss.term and start <= a.t_ms < end]
+    last = m.leaders[-1]
+    if not accepted or (last.node == loss.leader and last.term == loss.term):
+        return ""
+    server = c.servers[last.node]
+    log = server.log
+    kept = [a for a in accepted if a.log_index <= len(log) and log[a.log_index - 1][0] == a.term]
+    committed = sum(1 for a in kept if a.log_index <= server.commit_index)
+    side_commit = max((x.log_index for x in m.leader_commits
+                       if x.leader in loss.cut_off and start <= x.t_ms < end), default=0)
+    lost = sum(1 for a in accepted if a not in kept and a.log_index <= side_commit)
+    what = f"the {_n(len(accepted), 'command')} server {loss.leader} accepted while cut off"
+    holder = f"server {last.node}, the last leader elected (term {last.term})"
+    if len(kept) == len(accepted):
+        done = ("and committed them" if committed == len(kept) else
+                f"and had committed {committed} of them by the end")
+        text = f"All of {what} survived: {holder}, holds them in its log {done}."
+    elif not kept:
+        text = (f"None of {what} survived: in the log of {holder}, later terms' entries took "
+                "their places.")
+    else:
+        text = (f"Of {what}, {len(kept)} survived in the log of {holder}, and "
+                f"{len(accepted) - len(kept)} were replaced by later terms' entries.")
+    if lost:
+        text += (f" {_n(lost, 'entry')} the old leader's side had committed were lost: a true "
+                 "majority quorum never lets that happen.")
+    return text
 
 
 def _list(ids) -> str:

@@ -10,6 +10,7 @@ service that is still down there is down for good, not slow to drain).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class Measured:
     wasted: int  # of those, the ones whose client had already given up
     shed: int
     refused_by_breaker: int
-    series: dict[str, np.ndarray]
+    series: dict[str, Any]
 
 
 def _rate(times: np.ndarray, span: tuple[float, float]) -> float:
@@ -118,7 +119,7 @@ def _recovery_ms(p, arrived: np.ndarray, won: np.ndarray) -> float:
     return float(edges[first] - end)
 
 
-def _series(run: Overload, won: np.ndarray, rec) -> dict[str, np.ndarray]:
+def _series(run: Overload, won: np.ndarray, rec) -> dict[str, Any]:
     """Per bin: goodput and offered load (per second); at each bin's end: attempts in the
     station, and how many of them belong to clients that have already given up."""
     p = run.params
@@ -137,4 +138,6 @@ def _series(run: Overload, won: np.ndarray, rec) -> dict[str, np.ndarray]:
         "offered_per_s": np.histogram(rec.arrival, edges)[0] * per_s,
         "in_system": inside.astype(float),
         "abandoned": stale.astype(float),
+        # (time, state) of the circuit breaker at the start and at each change (empty: none)
+        "breaker_states": list(run.client.breaker_states),
     }

@@ -22,6 +22,16 @@ class Retrier:
         self.breaker = (impl.CircuitBreaker(params.breaker_failures, params.breaker_open_ms)
                         if breaker and params.breaker_failures is not None else None)
         self._budget_id = monitor.new_budget() if self.budget is not None else -1
+        #: (time, state) at the start and at each change of the breaker's state, for the plot
+        self.breaker_states: list[tuple[float, str]] = []
+        self._note_breaker(0.0)
+
+    def _note_breaker(self, now_ms: float) -> None:
+        """Record the breaker's state if it changed (it changes only when called). Reading it
+        changes nothing, so the run is the same with or without this record."""
+        state = getattr(self.breaker, "state", None) if self.breaker is not None else None
+        if isinstance(state, str) and (not self.breaker_states or self.breaker_states[-1][1] != state):
+            self.breaker_states.append((now_ms, state))
 
     def new_request(self) -> None:
         """A new request (not a retry) is about to go out."""
@@ -35,15 +45,18 @@ class Retrier:
             return True
         ok = bool(self.breaker.allow(now_ms))
         self.monitor.breaker_call(ok, self.breaker.state)
+        self._note_breaker(now_ms)
         return ok
 
     def succeeded(self, now_ms: float) -> None:
         if self.breaker is not None:
             self.breaker.record_success(now_ms)
+            self._note_breaker(now_ms)
 
     def failed(self, now_ms: float) -> None:
         if self.breaker is not None:
             self.breaker.record_failure(now_ms)
+            self._note_breaker(now_ms)
 
     def delay(self, attempt: int, previous_ms: float | None) -> float | None:
         """The wait before retry number ``attempt`` (from 0), or None when the request gives up:

@@ -1,0 +1,45 @@
+"""The hashing pictures draw for every scheme and change, colour each node the same in every
+panel, and label their log axes with the values themselves."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from plot_support import drawn, tick_texts
+
+from dslab.labs.hashing.lab import LAB
+from dslab.labs.hashing.plot import every_node, node_colors
+from dslab.labs.hashing.schemes import SCHEMES
+
+
+def run(scenario: str, **overrides):
+    return LAB.run(LAB.make_params(scenario, {k: str(v) for k, v in overrides.items()}), 1,
+                   scenario=scenario)
+
+
+@pytest.mark.parametrize("scheme, change", list(itertools.product(SCHEMES, ("none", "join", "leave"))))
+def test_placement_draws_for_every_scheme_and_change(scheme, change):
+    r = run("default", scheme=scheme, change=change, keys=2000)
+    fig = drawn(LAB.plot(r))
+    if change == "leave":
+        left = r.series["changed"]
+        assert left not in r.series["nodes_after"]
+        assert node_colors(every_node(r.series))[left], "the node that left keeps its colour"
+        if r.series["ring"]:
+            ring_panel = fig.axes[0]
+            assert any(f"before the leave: {left}" in t.get_text() for t in ring_panel.texts)
+
+
+def test_the_vnodes_sweep_labels_points_per_node_and_spread_as_numbers():
+    r = run("vnodes", keys=2000)
+    cv = drawn(LAB.plot(r)).axes[0]
+    assert tick_texts(cv, "x") == [str(v) for v in sorted(r.series["sweep"])]
+    labels = tick_texts(cv, "y")
+    assert labels and not any("^" in t or "$" in t for t in labels)
+    assert {"0.1", "0.2", "0.5"} <= set(labels)
+
+
+def test_one_node_has_no_spread_and_no_log_axis():
+    fig = drawn(LAB.plot(run("vnodes", nodes=1, keys=200)))
+    assert fig.axes[0].get_yscale() == "linear"
