@@ -228,3 +228,15 @@ def test_help_shows_what_each_scenario_sets(capsys):
     assert "[default: 50000; --hockey-stick: 30000; --pool-sizing: 60000; --burst, --closed: none]" \
         in out
     assert "max_wait_ms the mean wait to meet" in out
+
+
+@pytest.mark.parametrize("argv", [["list"], ["card", "raft"], ["run", "queueing", "--json"],
+                                  ["run", "retries", "--no-plot", "--layers"]])
+def test_commands_that_draw_nothing_never_import_matplotlib(argv):
+    """matplotlib is most of dslab's start-up: a command that saves no plot must not pay for it."""
+    code = ("import io, sys, contextlib\nfrom dslab.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    code = main({argv!r})\n"
+            "print(code, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"], out.stdout + out.stderr

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.hashing import experiments, rules
 from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, VnodesParams
-from dslab.labs.hashing.plot import cache_plot, placement_plot, vnodes_plot
 from dslab.labs.hashing.story import cache_story, placement_story, vnodes_story
 from dslab.labs.hashing.theory import cache_theory, placement_theory, vnodes_theory
+from dslab.later import later
 from dslab.run import whole
+
+# the plots import matplotlib: only when a plot is drawn
+cache_plot = later("dslab.labs.hashing.plot", "cache_plot")
+placement_plot = later("dslab.labs.hashing.plot", "placement_plot")
+vnodes_plot = later("dslab.labs.hashing.plot", "vnodes_plot")
 
 PLACEMENT = Experiment(
     name="placement",

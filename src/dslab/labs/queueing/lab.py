@@ -5,11 +5,16 @@ from __future__ import annotations
 from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.queueing import experiments, rules
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
-from dslab.labs.queueing.plot import plot, pool_plot, sweep_plot
 from dslab.labs.queueing.story import pool_story, story, sweep_story
 from dslab.labs.queueing.theory import pool_theory, sweep_theory, theory
 from dslab.labs.queueing.view import pool_view, sweep_view, view
+from dslab.later import later
 from dslab.run import whole
+
+# the plots import matplotlib: only when a plot is drawn
+plot = later("dslab.labs.queueing.plot", "plot")
+pool_plot = later("dslab.labs.queueing.plot", "pool_plot")
+sweep_plot = later("dslab.labs.queueing.plot", "sweep_plot")
 
 QUEUE = Experiment(
     name="queue",

@@ -6,10 +6,13 @@ from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.raft import rules
 from dslab.labs.raft.cluster import RaftCluster
 from dslab.labs.raft.params import RaftParams
-from dslab.labs.raft.plot import plot
 from dslab.labs.raft.story import story
 from dslab.labs.raft.theory import theory
 from dslab.labs.raft.view import timeline
+from dslab.later import later
+
+# the plots import matplotlib: only when a plot is drawn
+plot = later("dslab.labs.raft.plot", "plot")
 
 ELECTION = Experiment(
     name="election",

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dslab.lab import Card, Experiment, Lab, Scenario
 from dslab.labs.retries import experiments, rules, theory
 from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
-from dslab.labs.retries.plot import contention_plot, layers_plot, overload_plot
 from dslab.labs.retries.story import contention_story, layers_story, overload_story
+from dslab.later import later
 from dslab.run import whole
+
+# the plots import matplotlib: only when a plot is drawn
+contention_plot = later("dslab.labs.retries.plot", "contention_plot")
+layers_plot = later("dslab.labs.retries.plot", "layers_plot")
+overload_plot = later("dslab.labs.retries.plot", "overload_plot")
 
 OVERLOAD = Experiment(
     name="overload",
