@@ -7,7 +7,6 @@ with exit code 1; otherwise 0.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
 import hashlib
 import json
@@ -26,7 +25,7 @@ from dslab import __version__, render
 from dslab.errors import BudgetExceeded, InputError
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
-from dslab.params import parse_assignment, to_text
+from dslab.params import describe, parse_assignment, to_text
 from dslab.trials import MAX_TRIALS, check_counts
 
 EXIT_OK, EXIT_CHECKS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -146,21 +145,10 @@ def _scenario_help(lab: Lab, name: str) -> str:
     return f"{sc.help} ({extra})" if extra else sc.help
 
 
-def _shown(value: object) -> str:
-    """A parameter's value as one would type it after --set: 50 rather than 50.0, true or false."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, tuple):
-        return ",".join(_shown(v) for v in value) or "none"
-    return to_text(value)
-
-
 def _scenario_values(lab: Lab, name: str) -> dict[str, str]:
     """What scenario ``name`` sets, as the parameters took it."""
     params = lab.make_params(name)
-    return {k: _shown(getattr(params, k)) for k in lab.scenarios[name].overrides}
+    return {k: to_text(getattr(params, k)) for k in lab.scenarios[name].overrides}
 
 
 def _params_epilog(lab: Lab | None) -> str:
@@ -173,7 +161,7 @@ def _params_epilog(lab: Lab | None) -> str:
                           "durations in ms, rates per second. Each parameter shows its default, "
                           "then the value each scenario that changes it runs with.", width)
     sets = {name: _scenario_values(lab, name) for name in lab.scenarios}
-    tables = {exp.name: {n: (d, h) for n, d, h in _describe(exp.params)} for exp in lab.experiments}
+    tables = {exp.name: {n: (d, h) for n, d, h in describe(exp.params)} for exp in lab.experiments}
     shared = [n for n, row in tables[lab.experiments[0].name].items()
               if len(lab.experiments) > 1 and all(t.get(n) == row for t in tables.values())]
 
@@ -211,17 +199,6 @@ def _params_epilog(lab: Lab | None) -> str:
 
 def _flag(scenario: str) -> str:
     return "(default)" if scenario == "default" else f"--{scenario}"
-
-
-def _describe(params: type) -> list[tuple[str, str, str]]:
-    """(name, default as one would type it, help) of each parameter."""
-    rows = []
-    for f in dataclasses.fields(params):
-        default = f.default
-        if default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
-            default = f.default_factory()
-        rows.append((f.name, _shown(default), f.metadata.get("help", "")))
-    return rows
 
 
 def _lab_for(argv: list[str]) -> Lab | None:
@@ -324,7 +301,7 @@ def plot_name(lab: str, scenario: str, seed: int, overrides: dict[str, str] | No
 def _canonical(params: object, overrides: dict[str, str]) -> dict[str, str]:
     """The overrides as the parameters took them (``uniform(150, 300)`` and ``uniform(150,300)``
     are one setting)."""
-    return {k: _shown(getattr(params, k)) for k in overrides}
+    return {k: to_text(getattr(params, k)) for k in overrides}
 
 
 def _check_out(folder: str) -> None:

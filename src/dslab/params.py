@@ -38,10 +38,16 @@ def describe(cls: type) -> list[tuple[str, str, str]]:
 
 
 def to_text(value: Any) -> str:
+    """A parameter's value as one would type it after --set: 50 rather than 50.0, true or
+    false, a list as comma-separated values, none for None."""
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, tuple):
-        return ",".join(str(v) for v in value) or "none"
+        return ",".join(to_text(v) for v in value) or "none"
     return str(value)
 
 
