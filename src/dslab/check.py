@@ -57,7 +57,7 @@ class Verdict:
 
     @property
     def title(self) -> str:
-        return test_title(self.test)
+        return title_of(self.test)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def rule_of(test_name: str, rules: tuple[str, ...]) -> str | None:
     return max(named, key=len) if named else None
 
 
-def test_title(test_name: str) -> str:
+def title_of(test_name: str) -> str:
     """``test_quorum_is_a_majority[5]`` -> ``quorum is a majority [5]``."""
     base, _, param = test_name.partition("[")
     title = base.removeprefix("test_").replace("_", " ")
@@ -253,7 +253,7 @@ def _died(code: int | None, path: Path, out: Path, i: int) -> str:
         said = [line for line in _read(out / "worker.err").splitlines() if line.strip()]
         return f"The checker could not start: {said[-1].strip() if said else f'exit code {code}'}."
     test = _read(out / f"{i}.current").strip()
-    when = f"during the test '{test_title(test)}' of {path}" if test else f"as {path} was loaded"
+    when = f"during the test '{title_of(test)}' of {path}" if test else f"as {path} was loaded"
     return (f"The checker's process ended (exit code {code}) {when}: something in the file ends "
             "Python (os._exit, or a crash in an extension module).")
 

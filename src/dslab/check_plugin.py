@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dslab.check import ALL_RULES, NOT_YET, rule_of, test_title
+from dslab.check import ALL_RULES, NOT_YET, rule_of, title_of
 from dslab.errors import InputError
 from dslab.limits import TimeLimitExceeded, learner_frame, time_limit
 
@@ -32,7 +32,7 @@ class Recorder:
         self.stopped: tuple[str, str] | None = None  # the rule and title of the first test stopped
 
     def rule(self, item: pytest.Item) -> str:
-        return rule_of(item.name, self.rules) or test_title(item.name)
+        return rule_of(item.name, self.rules) or title_of(item.name)
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.only is None:
@@ -89,7 +89,7 @@ class Recorder:
             e = call.excinfo.value
             hint = hint_for(e, self.source, self.limit)
             if isinstance(e, TimeLimitExceeded) and self.stopped is None:
-                self.stopped = (rule, test_title(item.name))
+                self.stopped = (rule, title_of(item.name))
         self.results[item.nodeid] = {"test": item.name, "rule": rule, "passed": report.passed,
                                      "hint": hint}
 

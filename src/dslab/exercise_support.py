@@ -80,9 +80,11 @@ class Calls:
     (a right answer takes far less). A call that raises fails the test with a sentence naming
     the call; one that runs out of time fails it too, and every later call of the same rule
     then fails at once, so one loop that never ends costs one limit, not one per example.
-    ``typical`` says how long a right answer takes, for the sentence."""
+    ``typical`` says how long a right answer takes, for the sentence. With ``limit_s`` None a
+    call has no limit of its own (arming one costs some microseconds, which a checker making
+    tens of thousands of calls may not want), and only the test's limit, dslab check's, applies."""
 
-    def __init__(self, limit_s: float, typical: str) -> None:
+    def __init__(self, limit_s: float | None, typical: str = "") -> None:
         self.limit_s, self.typical = limit_s, typical
         self.hung: dict[str, str] = {}  # rule -> the call of it that ran out of time
 
@@ -90,10 +92,13 @@ class Calls:
     def limited(self, rule: str, call: str, hang: str = "") -> Iterator[None]:
         """Run the block, a call of ``rule`` shown as ``call``, under the time limit; ``hang`` is
         advice for when it runs out of time."""
+        if self.limit_s is None:
+            yield
+            return
         if rule in self.hung:
             fail(f"{call} was not tried: {self.hung[rule]} already ran longer than "
                  f"{self.limit_s:g} s, a loop that never ends?")
-        armed = self._room()
+        armed = self._room(self.limit_s)
         try:
             with time_limit(self.limit_s if armed else None):
                 yield
@@ -102,7 +107,7 @@ class Calls:
                 raise  # the test's own limit (dslab check's), not this call's
             self.hung[rule] = call
             fail(f"{call} did not return within {self.limit_s:g} s, where a right answer takes "
-                 f"{self.typical}: a loop that never ends?{hang}")
+                 f"{self.typical or 'far less'}: a loop that never ends?{hang}")
 
     def __call__(self, rule: str, call: str, function: Callable[..., Any], *args: Any,
                  expected: str = "an answer", advice: Callable[[Exception], str] | None = None,
@@ -119,10 +124,11 @@ class Calls:
             fail(f"{call} raised {type(e).__name__}: {e}, expected {expected}"
                  + (advice(e) if advice else ""))
 
-    def _room(self) -> bool:
-        """Whether this call's limit can be armed: timers work here, and no outer limit (a test's,
+    @staticmethod
+    def _room(limit_s: float) -> bool:
+        """Whether a call's limit can be armed: timers work here, and no outer limit (a test's,
         set by dslab check) would run out first."""
         if not can_limit():
             return False
         outer, _ = signal.getitimer(signal.ITIMER_REAL)
-        return not outer or outer > self.limit_s
+        return not outer or outer > limit_s
