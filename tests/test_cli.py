@@ -135,17 +135,17 @@ def test_rule_titles_hints_and_check_details_keep_their_brackets():
     from rich.console import Console
 
     from dslab import render
-    from dslab.check import CheckReport, RuleVerdict
+    from dslab.check import CheckReport, Verdict
 
     buf = StringIO()
     console = Console(file=buf, width=200)
     report = CheckReport("retries", "x.py", [
-        RuleVerdict("t", "budget refills [budget]", False, "granted [none] of 3"),
-        RuleVerdict("u", "breaker [full-jitter]", True, "")], "")
+        Verdict("test_RetryBudget_refills[budget]", "RetryBudget", False, "granted [none] of 3"),
+        Verdict("test_backoff_delay_varies[full-jitter]", "backoff_delay", True, "")], "")
     render.check_report(console, get_lab("retries"), report)
     render.run(console, get_lab("retries"), _result_with_detail("servers [1, 2] disagree"), None, "r")
     out = buf.getvalue()
-    for words in ("[budget]", "[none]", "[full-jitter]", "[1, 2]"):
+    for words in ("RetryBudget refills [budget]", "[none]", "[1, 2]"):
         assert words in out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from conftest import REPO
 from dslab.cli import _lab_for, build_parser
 from dslab.labs import get_lab
 from dslab.params import parse_assignment
+from dslab.workspace import default_dir
 
 DOCS = [REPO / "README.md", *sorted((REPO / "labs").glob("*/README.md"))]
 
@@ -55,7 +57,16 @@ def test_each_documented_command_is_one_dslab_accepts(doc, command):
         lab.make_params(args.scenario or "default", overrides)  # raises on a bad name or value
     impl = getattr(args, "impl", None)
     if impl:
-        assert (REPO / impl).is_file(), f"{doc.name}: {command} names a file that is not there"
+        assert documented_file(impl, lab).is_file(), f"{doc.name}: {command} names a file that is not there"
+
+
+def documented_file(impl: str, lab) -> Path:
+    """The file a documented ``--impl`` names: in the repository, or in the workspace that
+    ``dslab init`` makes (``dslab-<lab>/exercise.py``, or ``exercise.py`` inside it)."""
+    path = Path(impl)
+    if path.parts[0] == default_dir(lab):
+        path = Path(*path.parts[1:])
+    return REPO / impl if (REPO / impl).is_file() else lab.lab_dir() / path
 
 
 @pytest.mark.parametrize("doc", [d for d in DOCS if python_blocks(d.read_text(encoding="utf-8"))],

@@ -165,6 +165,8 @@ def run(lab: Lab, found: list[Mutant], workers: int, timeout_s: float) -> list[V
     for m, r in zip(found, results, strict=True):
         if isinstance(r, str):
             verdicts.append(Verdict(m, True, r))
+        elif r.problem is not None:  # the mutant does not even load
+            verdicts.append(Verdict(m, True, "crash"))
         else:
             failed = [v.test for v in r.verdicts if not v.passed]
             verdicts.append(Verdict(m, bool(failed), failed[0] if failed else ""))

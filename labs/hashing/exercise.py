@@ -4,15 +4,15 @@ Each function is pure: plain values in, an answer out, nothing remembered betwee
 calls them for every key and every membership change, so once they are right, the ring, the
 movement counts and the cache cluster all run on your code.
 
-Replace each ``raise NotImplementedError`` with your rule, then check them one by one (every
-failing rule comes with a hint):
+Replace each ``raise NotImplementedError`` with your rule, then check them in this folder (every
+failing rule comes with a hint, and ``--rule NAME`` checks one rule alone):
 
     dslab check hashing
 
 and watch your rules place keys and survive a node joining, where a wrong rule shows up as keys
 shuffled between nodes that never changed:
 
-    dslab run hashing --add-node --impl labs/hashing/exercise.py
+    dslab run hashing --add-node --impl exercise.py
 
 A ring here is a list of ``(position, node)`` pairs sorted by position; positions are integers
 in ``[0, 2**64)`` and node names are strings. Keys are hashed with ``stable_hash`` before any

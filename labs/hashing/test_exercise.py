@@ -4,7 +4,8 @@ Each test is named after the rule it checks, and each failure says what your cod
 was expected, and why a real cluster cares. The last tests run the lab on your rules: a node joins
 a ring you built, and only the newcomer may gain keys.
 
-It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file.
+It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file (so
+``pytest`` in your workspace checks your file too).
 """
 
 from __future__ import annotations
@@ -13,36 +14,29 @@ import json
 import math
 import numbers
 import os
-import signal
 import statistics
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dslab.check import NOT_YET
-from dslab.lab import REPO_ROOT
+from dslab.exercise_support import Calls, checker_settings, exercise_path, shown_call, shown_path, type_name
 from dslab.labs.hashing import rules
 from dslab.labs.hashing.hashes import RING_SIZE, stable_hash
 from dslab.labs.hashing.lab import LAB
 from dslab.labs.hashing.theory import ring_share_cv
 
-IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
+IMPL_PATH = exercise_path(__file__)
 
-# Fixed examples (derandomize) and no example database: the same verdicts on every run.
-# Shrinking finds the smallest failing example to show you; the project's own tests of this
-# checker need only the verdicts and leave it out (DSLAB_CHECK_VERDICT_ONLY).
-SHRINK = () if os.environ.get("DSLAB_CHECK_VERDICT_ONLY") else (Phase.shrink,)
-PHASES = (Phase.explicit, Phase.generate, *SHRINK)
-PURE = settings(database=None, deadline=None, derandomize=True, max_examples=120, phases=PHASES)
-WHOLE = settings(database=None, deadline=None, derandomize=True, max_examples=25, phases=PHASES)
+# The same examples on every run (dslab.exercise_support.checker_settings says how).
+PURE = checker_settings(max_examples=120)
+WHOLE = checker_settings(max_examples=25)
 
 # Jump hash answers for (key, buckets) that any faithful implementation of the paper's loop gives.
 JUMP_KNOWN = {(42, 57): 43, (0xDEAD10CC, 666): 361, (256, 1024): 520, (1, 10): 6, (1, 1000): 549,
@@ -54,52 +48,15 @@ JUMP_KNOWN = {(42, 57): 43, (0xDEAD10CC, 666): 361, (256, 1024): 520, (1, 10): 6
 JUMP_FLOAT = {(17, 10**15): 729061437149684, (26, 10**15): 994820957602237,
               (29, 10**15): 628216961230254}
 
-#: How long one call of a rule may take before the checker calls its loop endless (a right answer
-#: takes microseconds), and how long the lab's own scenario may run on your rules.
-CALL_LIMIT_S = 1.0
-RUN_LIMIT_S = 30.0
+#: Each call of a rule may take 1 s, where a right answer takes microseconds: a call that runs this
+#: long is a loop that never ends.
+CALLS = Calls(1.0, "microseconds")
 
 
 @pytest.fixture(scope="module")
 def impl():
     """Your rules laid over the reference ones (so a test sees exactly what the lab sees)."""
     return LAB.load_impl(IMPL_PATH)
-
-
-_timed = False  # whether a time limit is running (an inner one then changes nothing)
-
-
-def endless(e: BaseException) -> bool:
-    """Whether ``e`` is a time limit's: a rule ran far longer than any right answer takes."""
-    return getattr(e, "endless", False)
-
-
-@contextmanager
-def time_limit(seconds: float, what: str):
-    """Stop the code inside after ``seconds`` with a sentence naming ``what`` (where the platform
-    has interval timers and this is the main thread; elsewhere it only runs the code)."""
-    global _timed
-    if (_timed or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
-        yield  # inside a longer limit already, or no timers here: just run it
-        return
-
-    def stop(signum, frame):
-        e = AssertionError(f"{what} ran for more than {seconds:g} s, where a right answer takes "
-                           "microseconds: look for a loop that never ends (in jump_hash, j must "
-                           "grow on every step)")
-        e.endless = True
-        raise e
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    _timed = True
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-        _timed = False
 
 
 def short(value, limit: int = 80) -> str:
@@ -110,22 +67,9 @@ def short(value, limit: int = 80) -> str:
 def call(impl, rule: str, *args):
     """``impl.<rule>(*args)``; if it raises (a stub's NotImplementedError aside) or never ends,
     the test fails with a sentence that names the rule and the call, not a bare traceback."""
-    shown = f"{rule}({', '.join(short(a) for a in args)})"
-    try:
-        with time_limit(CALL_LIMIT_S, shown):
-            return getattr(impl, rule)(*args)
-    except NotImplementedError:
-        raise
-    except Exception as e:
-        if endless(e):
-            raise
-        raise AssertionError(f"{shown} raised {type(e).__name__}: {e}; your rule must answer for "
-                             "every input its docstring allows") from None
-
-
-def type_name(value) -> str:
-    kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    hang = " (in jump_hash, j must grow on every step)" if rule == "jump_hash" else ""
+    return CALLS(rule, shown_call(rule, args, show=short), getattr(impl, rule), *args,
+                 expected="an answer for every input its docstring allows", hang=hang)
 
 
 def node_of(impl, ring, key_hash) -> str:
@@ -422,7 +366,13 @@ def _rings_in_fresh_processes(hash_seeds: tuple[str, ...], tmp: Path) -> list[li
                               stderr=subprocess.PIPE, text=True,
                               env=dict(os.environ, PYTHONHASHSEED=seed))
              for seed, out in zip(hash_seeds, outs, strict=True)]
-    errs = [p.communicate(timeout=120)[1] for p in procs]
+    try:
+        errs = [p.communicate(timeout=120)[1] for p in procs]
+    finally:  # stopped by a time limit, say: no process is left behind
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     rings = []
     for out, err in zip(outs, errs, strict=True):
         assert out.is_file(), (
@@ -441,8 +391,8 @@ def _rings_in_fresh_processes(hash_seeds: tuple[str, ...], tmp: Path) -> list[li
 
 
 def test_build_ring_is_the_same_in_every_process(impl, tmp_path):
+    here = [list(p) for p in ring_of(impl, ["alpha", "beta", "gamma"], 4)]  # here first: it is timed
     first, second = _rings_in_fresh_processes(("1", "2"), tmp_path)
-    here = [list(p) for p in ring_of(impl, ["alpha", "beta", "gamma"], 4)]
     assert first == second == here, (
         "build_ring(['alpha', 'beta', 'gamma'], 4) gave different positions in two Python processes: "
         "Python's hash() of a string is salted per process (PYTHONHASHSEED), so two clients would "
@@ -532,9 +482,7 @@ def test_jump_hash_moves_keys_only_to_the_new_bucket(impl, key, buckets):
 
 def test_jump_hash_spreads_keys_evenly(impl):
     keys = [stable_hash(f"k{i}") for i in range(20_000)]
-    bucket_of(impl, keys[0], 10)  # one call on its own first: an endless loop shows in a second
-    with time_limit(10.0, "jump_hash on 20,000 keys"):
-        counts = Counter(bucket_of(impl, k, 10) for k in keys)
+    counts = Counter(bucket_of(impl, k, 10) for k in keys)
     assert set(counts) == set(range(10)) and max(counts.values()) < 2300 and min(counts.values()) > 1700, (
         f"20,000 keys in 10 buckets landed {dict(sorted(counts.items()))}; each bucket should get "
         "about 2,000"
@@ -597,13 +545,6 @@ def test_moved_keys_agrees_with_comparing_owners(impl, pairs):
 
 # -- all four rules in the lab ----------------------------------------------------------------
 
-def shown_impl_path() -> str:
-    try:
-        return str(IMPL_PATH.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(IMPL_PATH)
-
-
 memberships = st.tuples(st.lists(st.text("abcdefgh123", min_size=1, max_size=5), min_size=1,
                                  max_size=7, unique=True),
                         st.text("xyz9", min_size=1, max_size=5), st.integers(1, 12))
@@ -632,20 +573,17 @@ def test_all_rules_let_a_joining_node_take_keys_only_for_itself(impl, m):
 
 def test_all_rules_run_the_add_node_scenario_safely(impl):
     for seed in (1,):
-        replay = LAB.replay_command("add-node", seed, None, shown_impl_path())
+        replay = LAB.replay_command("add-node", seed, None, shown_path(IMPL_PATH))
         # One small call of each rule first: a rule that never ends shows here in a second.
         ring = ring_of(impl, ["a", "b"], 2)
         node_of(impl, ring, 1 << 63)
         bucket_of(impl, 42, 57)
         moves_of(impl, {"k": "a"}, {"k": "b"})
         try:
-            with time_limit(RUN_LIMIT_S, f"the add-node scenario on your rules (seed {seed})"):
-                result = LAB.run(LAB.make_params("add-node"), seed, impl=impl, scenario="add-node")
+            result = LAB.run(LAB.make_params("add-node"), seed, impl=impl, scenario="add-node")
         except NotImplementedError:
             raise
         except Exception as e:
-            if endless(e):
-                raise
             raise AssertionError(f"seed {seed}: your rules raised {type(e).__name__}: {e}. Replay it "
                                  f"with: {replay}") from None
         broken = [c for c in result.checks if not c.passed]

@@ -3,15 +3,15 @@
 Each function is pure arithmetic. Units are dslab's: rates per second, times in milliseconds.
 Mixing them is the classic mistake, so watch every place a rate meets a time.
 
-Replace each ``raise NotImplementedError`` with your formula and check them one by one
-(every failing rule comes with a hint):
+Replace each ``raise NotImplementedError`` with your formula and check them in this folder (every
+failing rule comes with a hint, and ``--rule NAME`` checks one rule alone):
 
     dslab check queueing
 
 Then set your formulas beside the simulation: the theory column of a run comes from your code,
 and the pool-sizing scenario asks your servers_needed how many servers to try.
 
-    dslab run queueing --pool-sizing --impl labs/queueing/exercise.py
+    dslab run queueing --pool-sizing --impl exercise.py
 """
 
 from __future__ import annotations

@@ -4,69 +4,33 @@ Each failure says what your code answered and what queueing theory expects. The 
 are worked out here independently (Erlang C from its defining sum, not the recurrence the
 exercise suggests), and the last test sets your formulas beside a simulated queue.
 
-It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file.
+It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file (so
+``pytest`` in your workspace checks your file too).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import os
-import signal
-import threading
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dslab.exercise_support import Calls, checker_settings, exercise_path, fail, type_name
+from dslab.exercise_support import shown_call as shown
 from dslab.labs.queueing.lab import LAB
 
-IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
-# Shrinking finds the smallest failing example to show you; the project's own tests of this
-# checker need only the verdicts and leave it out (DSLAB_CHECK_VERDICT_ONLY).
-SHRINK = () if os.environ.get("DSLAB_CHECK_VERDICT_ONLY") else (Phase.shrink,)
-PHASES = (Phase.explicit, Phase.generate, *SHRINK)
-PURE = settings(database=None, deadline=None, derandomize=True, max_examples=150, phases=PHASES)
+IMPL_PATH = exercise_path(__file__)
+# The same examples on every run (dslab.exercise_support.checker_settings says how).
+PURE = checker_settings(max_examples=150)
+
+#: Each call of a formula may take 3 s: the reference answers in milliseconds, even for a pool of
+#: a hundred thousand servers, so a call that runs this long is a loop that never ends.
+CALLS = Calls(3.0, "milliseconds")
 
 
-#: how long one call of a rule may take: the reference answers in milliseconds, even for a pool of
-#: a hundred thousand servers, so a call that runs this long is a loop that never ends
-LIMIT_S = 10.0
-_HUNG: dict[str, str] = {}  # rule -> the call that ran past LIMIT_S (later calls fail at once)
-
-
-class _TookTooLong(BaseException):
-    """Raised into a rule that runs past LIMIT_S (a BaseException: ``except Exception`` in the
-    learner's code must not swallow it)."""
-
-
-@contextmanager
-def _time_limit(seconds: float):
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def stop(signum, frame):
-        raise _TookTooLong
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def shown(rule: str, args: tuple, kwargs: dict) -> str:
-    """``rule(1, 2, x=3)``: the call as you would type it."""
-    return f"{rule}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
-
-
-def _advice(rule: str, e: BaseException) -> str:
+def _advice(rule: str, e: Exception) -> str:
     if isinstance(e, OverflowError):
         return (": a^c and c! overflow a float from about 170 servers on; the recurrence "
                 "B(k) = a B(k-1) / (k + a B(k-1)) never builds either")
@@ -77,43 +41,25 @@ def _advice(rule: str, e: BaseException) -> str:
 
 
 def call(impl, rule: str, *args, **kwargs):
-    """Your ``rule`` on these inputs. If it raises where an answer is due, or runs past LIMIT_S,
-    the test of THIS rule fails with a sentence saying so (not a bare traceback)."""
-    text = shown(rule, args, kwargs)
-    if rule in _HUNG:
-        pytest.fail(f"{text} was not tried: {_HUNG[rule]} already ran past {LIMIT_S:.0f} s, "
-                    "a loop that never ends?")
-    try:
-        with _time_limit(LIMIT_S):
-            return getattr(impl, rule)(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except _TookTooLong:
-        _HUNG[rule] = text
-        pytest.fail(f"{text} did not return within {LIMIT_S:.0f} s: a loop that never ends? "
-                    "(check the condition that stops it)")
-    except Exception as e:  # noqa: BLE001 - any exception of the learner's is the verdict
-        pytest.fail(f"{text} raised {type(e).__name__} ({e}) where an answer was expected"
-                    + _advice(rule, e))
-
-
-def type_name(x: object) -> str:
-    t = type(x)
-    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    """Your ``rule`` on these inputs. If it raises where an answer is due, or never returns, the
+    test of THIS rule fails with a sentence saying so (not a bare traceback)."""
+    return CALLS(rule, shown(rule, args, kwargs), getattr(impl, rule), *args,
+                 advice=lambda e: _advice(rule, e), hang=" (check the condition that stops it)",
+                 **kwargs)
 
 
 def real(got, text: str):
     """``got`` if it is a number (a float, or numpy's, an int or a Fraction will do)."""
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
-        pytest.fail(f"{text} returned a {type_name(got)} ({got!r}), not a number")
+        fail(f"{text} returned a {type_name(got)} ({got!r}), not a number")
     return got
 
 
 def count(got, text: str) -> int:
     """``got`` if it is a Python int: a number of servers is counted, not measured."""
     if type(got) is not int:
-        pytest.fail(f"{text} returned a {type_name(got)} ({got!r}) where an int is asked: a pool "
-                    "has a whole number of servers, as a Python int; convert with int(...)")
+        fail(f"{text} returned a {type_name(got)} ({got!r}) where an int is asked: a pool has a "
+             "whole number of servers, as a Python int; convert with int(...)")
     return got
 
 
@@ -161,19 +107,16 @@ def refuses(impl, rule: str, *args, why: str, **kwargs) -> None:
     """Your ``rule`` must raise ValueError on these inputs; ``why`` says why they have no answer."""
     text = shown(rule, args, kwargs)
     try:
-        with _time_limit(LIMIT_S):
+        with CALLS.limited(rule, text, hang=f" It should raise ValueError: {why}"):
             got = getattr(impl, rule)(*args, **kwargs)
     except ValueError:
         return
     except NotImplementedError:
         raise
-    except _TookTooLong:
-        pytest.fail(f"{text} did not return within {LIMIT_S:.0f} s where it should raise "
-                    f"ValueError: {why}")
     except Exception as e:  # noqa: BLE001 - any other exception of the learner's is the verdict
-        pytest.fail(f"{text} raised {type(e).__name__} ({e}), not ValueError: {why}; check for "
-                    "it and raise ValueError yourself")
-    pytest.fail(f"{text} returned {got!r} instead of raising ValueError: {why}")
+        fail(f"{text} raised {type(e).__name__} ({e}), not ValueError: {why}; check for it and "
+             "raise ValueError yourself")
+    fail(f"{text} returned {got!r} instead of raising ValueError: {why}")
 
 
 # -- littles_law -------------------------------------------------------------------------------

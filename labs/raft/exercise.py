@@ -4,15 +4,15 @@ Each function is pure: plain values in, an answer out; no clock, no network, no 
 between calls. The simulator calls them for every server and every message, so once they are
 right, the whole cluster runs on your code.
 
-Replace each ``raise NotImplementedError`` with your rule, then check them one by one
-(every failing rule comes with a hint):
+Replace each ``raise NotImplementedError`` with your rule, then check them in this folder (every
+failing rule comes with a hint, and ``--rule NAME`` checks one rule alone):
 
     dslab check raft
 
 and watch your rules drive a cluster through a partition, where a wrong rule shows up as two
 leaders in one term or as a commit on the minority side:
 
-    dslab run raft --partition --impl labs/raft/exercise.py
+    dslab run raft --partition --impl exercise.py
 
 The rule numbers below (Figure 2, §5.2, §5.4.1) point into the Raft paper, "In Search of an
 Understandable Consensus Algorithm" by Ongaro and Ousterhout (2014).

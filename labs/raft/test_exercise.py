@@ -4,35 +4,28 @@ Each test is named after the rule it checks, and each failure says what your cod
 what Raft expects, and which part of the paper the answer breaks (Figure 2, §5.2, §5.4.1).
 The last tests run a whole simulated cluster on your rules under generated faults.
 
-It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file.
+It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file (so
+``pytest`` in your workspace checks your file too).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from dslab.lab import REPO_ROOT
+from dslab.exercise_support import checker_settings, exercise_path, shown_path
 from dslab.labs.raft import rules
 from dslab.labs.raft.cluster import RaftCluster
 from dslab.labs.raft.lab import LAB
 from dslab.labs.raft.params import MAX_NODES
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, VoteRequest
 
-IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
+IMPL_PATH = exercise_path(__file__)
 
-# Fixed examples (derandomize) and no example database: the same verdicts on every run. The
-# "explain" phase is left out: it costs seconds per failure and adds nothing to the hints.
-# Shrinking finds the smallest failing example to show you; the project's own tests of this
-# checker need only the verdicts and leave it out (DSLAB_CHECK_VERDICT_ONLY).
-SHRINK = () if os.environ.get("DSLAB_CHECK_VERDICT_ONLY") else (Phase.shrink,)
-PHASES = (Phase.explicit, Phase.generate, *SHRINK)
-PURE = settings(database=None, deadline=None, derandomize=True, max_examples=150, phases=PHASES)
-CLUSTER = settings(database=None, deadline=None, derandomize=True, max_examples=30, phases=PHASES)
+# The same examples on every run (dslab.exercise_support.checker_settings says how).
+PURE = checker_settings(max_examples=150)
+CLUSTER = checker_settings(max_examples=30)
 
 
 @pytest.fixture(scope="module")
@@ -365,16 +358,8 @@ def test_observe_term_moves_only_forward(impl, cur, voted, role, seen):
 
 # -- all five rules in a running cluster -----------------------------------------------------
 
-def shown_impl_path() -> str:
-    """The checked file as a learner would type it from the repository root."""
-    try:
-        return str(IMPL_PATH.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(IMPL_PATH)
-
-
 def replay(seed: int, overrides: dict[str, str]) -> str:
-    return LAB.replay_command("default", seed, overrides, shown_impl_path())
+    return LAB.replay_command("default", seed, overrides, shown_path(IMPL_PATH))
 
 
 def test_all_rules_elect_a_leader_in_a_healthy_cluster(impl):

@@ -5,16 +5,16 @@ retries at a fraction of new requests, and ``CircuitBreaker`` stops calling a de
 keeps failing and tries it again now and then. All three are pure logic: the clock is passed
 in, and randomness comes only from the numpy Generator you are handed. Times are in ms.
 
-Replace each ``raise NotImplementedError`` with your code and check the rules one by one
-(every failing rule comes with a hint):
+Replace each ``raise NotImplementedError`` with your code and check the rules in this folder (every
+failing rule comes with a hint, and ``--rule NAME`` checks one rule alone):
 
     dslab check retries
 
 Then let your rules drive the simulated clients, so a mistake shows up as a storm, a
 synchronized herd or a service that never recovers:
 
-    dslab run retries --budget --impl labs/retries/exercise.py
-    dslab run retries --jitter --impl labs/retries/exercise.py
+    dslab run retries --budget --impl exercise.py
+    dslab run retries --jitter --impl exercise.py
 """
 
 from __future__ import annotations

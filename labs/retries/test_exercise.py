@@ -6,20 +6,19 @@ budget against an exact token count, and the breaker against a small model of it
 that hypothesis drives through generated sequences of calls. The last tests run the whole lab
 on your rules and ask every safety check to hold.
 
-It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file.
+It checks ``$DSLAB_IMPL`` (set by ``dslab check``), or ``exercise.py`` beside this file (so
+``pytest`` in your workspace checks your file too).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import os
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -30,21 +29,20 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from dslab.exercise_support import Calls, checker_settings, described, exercise_path, shown_path
 from dslab.labs.retries.lab import LAB
 from dslab.labs.retries.rules import POLICIES as LAB_POLICIES  # names as the lab passes them
 from dslab.wording import count
 
-IMPL_PATH = Path(os.environ.get("DSLAB_IMPL") or Path(__file__).with_name("exercise.py"))
+IMPL_PATH = exercise_path(__file__)
 
-# Fixed examples (derandomize) and no example database: the same verdicts on every run. The
-# "explain" phase is left out: it costs seconds per failure and adds nothing to the hints.
-# Shrinking finds the smallest failing example to show you; the project's own tests of this
-# checker need only the verdicts and leave it out (DSLAB_CHECK_VERDICT_ONLY).
-SHRINK = () if os.environ.get("DSLAB_CHECK_VERDICT_ONLY") else (Phase.shrink,)
-PHASES = (Phase.explicit, Phase.generate, *SHRINK)
-PURE = settings(database=None, deadline=None, derandomize=True, max_examples=150, phases=PHASES)
-MACHINE = settings(database=None, deadline=None, derandomize=True, max_examples=150,
-                   stateful_step_count=40, phases=PHASES)
+# The same examples on every run (dslab.exercise_support.checker_settings says how).
+PURE = checker_settings(max_examples=150)
+MACHINE = checker_settings(max_examples=150, stateful_step_count=40)
+
+#: Your rules' calls, a crash of each turned into a sentence. This checker makes tens of thousands
+#: of calls, so none has a time limit of its own: each test has one (dslab check's).
+CALLS = Calls(None)
 
 JITTER = ("full-jitter", "equal-jitter", "decorrelated-jitter")
 POLICIES = ("none", "immediate", "exponential", *JITTER)
@@ -74,40 +72,24 @@ def ceiling(attempt: int, base: float, cap: float) -> float:
     return min(cap, base * 2.0 ** attempt)
 
 
-def described(value) -> str:
-    """A value with its type first: "a numpy.ndarray, array([1.])", "None"."""
-    if value is None:
-        return "None"
-    t = type(value)
-    name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-    return f"a {name}, {value!r}"
-
-
 def calling(what: str, method, *args, expected: str = "an answer"):
-    """One of your methods, with any crash other than "not implemented" turned into a sentence
-    that names the call (so that a crash is blamed on the rule that crashed)."""
-    try:
-        return method(*args)
-    except NotImplementedError:
-        raise
-    except Exception as e:
-        pytest.fail(f"{what} raised {type(e).__name__}: {e}, expected {expected}", pytrace=False)
+    """One of your methods, ``what`` (a call of RetryBudget or CircuitBreaker), with any crash
+    other than "not implemented" turned into a sentence that names the call (so that a crash is
+    blamed on the rule that crashed), and a loop that never ends stopped."""
+    return CALLS(what.partition("(")[0], what, method, *args, expected=expected)
 
 
 def call(impl, policy, attempt, base, cap, previous, rng) -> float:
     """Your backoff_delay, with any crash other than "not implemented" turned into a sentence."""
     args = f"backoff_delay({policy!r}, {attempt}, {base:g}, {cap:g}, {previous!r}, rng)"
-    try:
-        got = impl.backoff_delay(policy, attempt, base, cap, previous, rng)
-    except NotImplementedError:
-        raise
-    except Exception as e:  # an overflow on a huge attempt is the usual one
-        why = ("; once the ceiling reaches the cap, stop doubling"
-               if isinstance(e, OverflowError) else "")
+
+    def why(e: Exception) -> str:  # an overflow on a huge attempt is the usual crash
         if policy in POLICIES and repr(policy) in str(e):  # "unknown policy 'full-jitter'"?
-            why = f"; {policy!r} is one of the policies: compare names with ==, not with is"
-        pytest.fail(f"{args} raised {type(e).__name__}: {e}, expected a wait in ms{why}",
-                    pytrace=False)
+            return f"; {policy!r} is one of the policies: compare names with ==, not with is"
+        return "; once the ceiling reaches the cap, stop doubling" if isinstance(e, OverflowError) else ""
+
+    got = CALLS("backoff_delay", args, impl.backoff_delay, policy, attempt, base, cap, previous, rng,
+                expected="a wait in ms", advice=why)
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
         pytest.fail(f"{args} returned {described(got)}, expected a float: the wait in "
                     "milliseconds", pytrace=False)
@@ -851,7 +833,7 @@ def whole_run(impl, scenario: str, overrides: dict[str, str]) -> None:
     assert result.ok, (
         f"with your rules the {scenario} scenario broke {count(len(failed), 'safety check')}, "
         f"expected every one to hold: {'; '.join(f'{c.name}: {c.detail}' for c in failed)}\n"
-        f"replay it: dslab run retries --{scenario}{sets} --impl {IMPL_PATH} --seed 1")
+        f"replay it: dslab run retries --{scenario}{sets} --impl {shown_path(IMPL_PATH)} --seed 1")
 
 
 def test_all_rules_hold_every_safety_check_under_a_retry_budget(impl):

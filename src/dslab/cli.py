@@ -22,6 +22,7 @@ from typing import Any
 from rich.console import Console
 
 from dslab import __version__, render
+from dslab.check import DEFAULT_TIME_LIMIT_S
 from dslab.errors import BudgetExceeded, InputError
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
@@ -108,12 +109,32 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                      help="where to save the plot (default ./dslab-output)")
     run.add_argument("--no-plot", action="store_true", help="do not save a plot")
 
-    check = sub.add_parser("check", help="check your exercise against the lab's rules")
+    init = sub.add_parser("init", help="make a folder of your own for a lab's exercise")
+    init.add_argument("lab", help="a lab's name (dslab list shows them)")
+    init.add_argument("dir", nargs="?", default=None, metavar="DIR",
+                      help="the folder to make (default: dslab-LAB, here)")
+
+    check = sub.add_parser("check", help="check your exercise, rule by rule")
     check.add_argument("lab", help="a lab's name (dslab list shows them)")
     check.add_argument("--impl", default=None, metavar="PATH",
-                       help="the file to check (default labs/<lab>/exercise.py)")
+                       help="the file to check (default: exercise.py of your workspace, which "
+                            "dslab init makes: this folder, or dslab-LAB in it)")
+    check.add_argument("--rule", default=None, metavar="NAME", help="check only this rule")
+    check.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                       help="how long one test of the checker may run before it is stopped "
+                            f"(default {DEFAULT_TIME_LIMIT_S:g})")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -222,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "check":
             return _check(out, err, lab, args)
+        if args.command == "init":
+            return _init(out, lab, args)
         return _run(out, err, lab, args)
     except InputError as e:
         render.error(err, str(e), e.hint)
@@ -323,12 +346,26 @@ def _check_out(folder: str) -> None:
 
 
 def _check(out: Console, err: Console, lab: Lab, args) -> int:
-    from dslab.check import run_checker
+    from dslab.check import check_rule_name, run_checker
+    from dslab.workspace import find_exercise
 
-    with err.status(f"Checking {args.impl or f'labs/{lab.name}/exercise.py'} ..."):
-        report = run_checker(lab, args.impl)
+    if args.rule is not None:
+        check_rule_name(lab, args.rule)
+    path, shown = find_exercise(lab, args.impl)
+    with err.status(f"Checking {shown} ..."):
+        report = run_checker(lab, path, rule=args.rule, time_limit=args.time_limit, shown=shown)
     render.check_report(out, lab, report, verbose=args.verbose)
     return EXIT_OK if report.passed else EXIT_CHECKS_FAILED
+
+
+def _init(out: Console, lab: Lab, args) -> int:
+    from dslab.workspace import default_dir, init, next_steps
+
+    folder = Path(args.dir or default_dir(lab))
+    init(lab, folder)
+    for line in next_steps(lab, folder):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

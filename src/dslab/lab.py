@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: where an installed package keeps each lab's learner folder (pyproject.toml's force-include)
+PACKAGED_LABS = Path(__file__).resolve().parent / "exercises"
 
 P = TypeVar("P")
 
@@ -256,8 +258,11 @@ class Lab(Generic[P]):
     # -- where things are -------------------------------------------------------------------
 
     def lab_dir(self) -> Path:
-        """``labs/<name>/``: the card, the exercise stubs and the checker."""
-        return REPO_ROOT / "labs" / self.name
+        """The lab's learner folder: the card, the exercise stubs and the checker. An installed
+        package carries a copy of it (``dslab/exercises/<name>/``); a source checkout, and an
+        editable install of one, read ``labs/<name>/`` itself."""
+        packaged = PACKAGED_LABS / self.name
+        return packaged if packaged.is_dir() else REPO_ROOT / "labs" / self.name
 
     def replay_command(self, scenario: str, seed: int, overrides: dict[str, str] | None = None,
                        impl: str | None = None) -> str:

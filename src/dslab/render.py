@@ -287,27 +287,51 @@ def _trials_table(rows: dict[str, dict[str, str]], stats: list[str]) -> Table:
 
 
 def check_report(console: Console, lab: Lab, report, verbose: bool = False) -> None:
+    """The checker's verdict by rule: each rule passed or failed, with the first failing test of
+    a failed rule and its hint; the summary counts rules, not tests."""
+    from dslab.check import ALL_RULES, NOT_YET
+    from dslab.wording import count
+
     if verbose:
         console.print(report.output, markup=False, highlight=False)
     table = Table(title=f"dslab check {lab.name} · {report.impl}", title_justify="left")
-    table.add_column("rule")
+    table.add_column("rule", style="cyan")
     table.add_column("verdict")
-    table.add_column("hint", overflow="fold")
-    for v in report.verdicts:
-        # rule titles and hints are plain text: "[budget]" is a test id, not rich markup
-        table.add_row(escape(v.rule), "[bold green]✔ passed[/]" if v.passed else "[bold red]✘ failed[/]",
-                      escape(v.hint))
+    table.add_column("first failing test: hint", overflow="fold")
+    for r in report.rules:
+        if r.passed:
+            table.add_row(escape(r.rule), f"[bold green]✔ passed[/] [dim]({count(r.tests, 'test')})[/]", "")
+            continue
+        first = r.first_failure
+        # test titles and hints are plain text: "[budget]" is a test id, not rich markup
+        hint = Text(first.hint) if first.hint == NOT_YET else Text.assemble((first.title, "bold"), ": ",
+                                                                            first.hint)
+        table.add_row(escape(r.rule), f"[bold red]✘ failed[/] [dim]({len(r.failures)} of "
+                      f"{count(r.tests, 'test')})[/]", hint)
     console.print(table)
-    passed = sum(v.passed for v in report.verdicts)
-    total = len(report.verdicts)
-    if report.passed:
+    rules = [r for r in report.rules if r.rule != ALL_RULES]
+    together = next((r for r in report.rules if r.rule == ALL_RULES), None)
+    passed = sum(r.passed for r in rules)
+    some = len(rules) < len(lab.exercise_rules)  # dslab check --rule
+    if report.passed and some:
+        console.print(f"[bold green]{rules[0].rule} passes.[/] Check every rule with: "
+                      f"dslab check {lab.name}", highlight=False)
+    elif report.passed:
         flag = "" if lab.gallery == "default" else f" --{lab.gallery}"
-        console.print(f"[bold green]All {total} rules pass.[/] Now watch your rules run: "
-                      f"dslab run {lab.name}{flag} --impl {report.impl}", highlight=False)
+        console.print(f"[bold green]All {len(rules)} rules pass, alone and together.[/] Now watch "
+                      f"your rules run: dslab run {lab.name}{flag} --impl {escape(report.impl)}",
+                      highlight=False)
+    elif passed == len(rules) and together is not None:
+        console.print(Group(
+            Text(f"Each of the {len(rules)} rules passes its own tests, but together they fail.",
+                 style="bold red"),
+            Text(f"Read the hint of '{ALL_RULES}': it says how to replay the run that failed.")))
     else:
         console.print(Group(
-            Text(f"{passed} of {total} rules pass.", style="bold red"),
-            Text("Fix the first failing rule, then run the checker again (-v shows details).")))
+            Text(f"{passed} of {count(len(rules), 'rule')} pass." if len(rules) != 1 else
+                 f"{rules[0].rule} fails.", style="bold red"),
+            Text("Fix the first failing rule, then run the checker again (-v shows pytest's "
+                 "output).")))
 
 
 @contextmanager
