@@ -66,3 +66,11 @@ def test_a_limit_must_be_a_positive_number(bad):
     with pytest.raises(ValueError):
         with time_limit(bad):
             pass
+
+
+def test_an_inner_limit_never_stretches_an_outer_one():
+    with pytest.raises(TimeLimitExceeded) as info:
+        with time_limit(0.1):
+            with time_limit(30):
+                spin()
+    assert info.value.seconds == 0.1

@@ -40,7 +40,8 @@ def can_limit() -> bool:
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`TimeLimitExceeded` in the block if it runs longer than ``seconds`` of wall
     time. ``None`` (or a platform without SIGALRM, or a thread other than the main one) sets no
-    limit. An outer limit is put back, with the time it has left, when the block ends."""
+    limit. Limits nest: the one that runs out first applies, and an outer limit is put back, with
+    the time it has left, when the block ends."""
     if seconds is None or not can_limit():
         yield
         return
@@ -51,6 +52,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise TimeLimitExceeded(seconds)
 
     outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left <= seconds:  # the outer limit comes first: it stays in charge
+        yield
+        return
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
