@@ -22,6 +22,10 @@ from dslab.labs import all_labs, get_lab
 LABS = all_labs()
 IDS = [lab.name for lab in LABS]
 
+#: The scenarios the labs' READMEs run with --impl.
+README_RUNS = {"raft": ["partition"], "queueing": ["pool-sizing"], "hashing": ["add-node"],
+               "retries": ["budget", "jitter", "breaker"]}
+
 
 @pytest.fixture(autouse=True)
 def wide_terminal(monkeypatch):
@@ -159,6 +163,17 @@ def test_a_rule_that_fails_any_way_is_one_sentence_with_its_line_in_every_lab(la
 
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_every_labs_command_says_a_crash_in_one_sentence_with_exit_code_2(lab, tmp_path):
+    path = learner_file(tmp_path, lab, every_rule(lab, "raise LookupError('lost')"))
+    p = cli("run", lab.name, "--impl", str(path), "--no-plot")
+    assert p.returncode == 2 and "Traceback" not in p.stderr and p.stdout == ""
+    error, hint = " ".join(p.stderr.split()).split(" hint: ")
+    assert re.fullmatch(rf"error: Your \w+ \({re.escape(str(path))} line \d+\) raised LookupError "
+                        r"\(lost\) (during the run|for these parameters)\.", error), error
+    assert hint.startswith(f"dslab check {lab.name} ")
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_a_rule_returning_the_wrong_type_is_named_at_the_call_in_every_lab(lab, tmp_path):
     path = learner_file(tmp_path, lab, "".join(
         f"\ndef {rule}(*args, **kwargs):\n    return None\n" for rule in lab.exercise_rules
@@ -272,17 +287,31 @@ def test_an_answer_the_simulation_cannot_use_is_refused_where_it_is_given(tmp_pa
     assert words in str(info.value)
 
 
+def reference_by_hand(lab) -> str:
+    """A learner's file whose every rule (every method of a class) is the learner's own function,
+    answering what the reference answers, so every one of them is watched."""
+    code = [f"import {lab.rules.__name__} as _ref\n"]
+    for rule in lab.exercise_rules:
+        ours = getattr(lab.rules, rule)
+        if isinstance(ours, type):
+            code.append(f"\nclass {rule}(_ref.{rule}):\n    def __init__(self, *args, **kwargs):\n"
+                        "        super().__init__(*args, **kwargs)\n")
+            code += [f"    def {m}(self, *args, **kwargs):\n        return super().{m}(*args, **kwargs)\n"
+                     for m in vars(ours) if not m.startswith("_")]
+        else:
+            code.append(f"\ndef {rule}(*args, **kwargs):\n    return _ref.{rule}(*args, **kwargs)\n")
+    return "".join(code)
+
+
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
-def test_a_copy_of_the_reference_gives_the_reference_run_byte_for_byte(lab):
-    """The watch on a learner's rules changes nothing in what they compute."""
-    params = lab.make_params("default")
-    copy = lab.load_impl(REPO / "tests" / "labs" / lab.name / "reference_impl.py")
-    assert lab.run(params, 3, copy).to_json() == lab.run(params, 3).to_json()
-
-
-#: The scenarios the labs' READMEs run with --impl.
-README_RUNS = {"raft": ["partition"], "queueing": ["pool-sizing"], "hashing": ["add-node"],
-               "retries": ["budget", "jitter", "breaker"]}
+def test_the_watch_on_a_learners_rules_changes_nothing_in_what_they_compute(lab, tmp_path):
+    path = tmp_path / "exercise.py"
+    path.write_text(reference_by_hand(lab))
+    impl = lab.watched(lab.load_impl(path))
+    assert all(getattr(impl, rule) is not getattr(lab.rules, rule) for rule in lab.exercise_rules)
+    for scenario in ["default", *README_RUNS[lab.name]]:
+        params = lab.make_params(scenario)
+        assert lab.run(params, 3, impl).to_json() == lab.run(params, 3).to_json(), scenario
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "tests" / "labs").glob("*/alternatives/*.py")),

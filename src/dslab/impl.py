@@ -75,7 +75,7 @@ def load_module(path: str | Path, limit: float | None = IMPORT_LIMIT_S) -> Modul
     except KeyboardInterrupt:
         del sys.modules[name]
         raise
-    except (Exception, SystemExit, TimeLimitExceeded) as e:
+    except BaseException as e:  # SystemExit and the time limit too: loading must not end dslab
         del sys.modules[name]
         raise _load_failed(p, e) from None
     return module
@@ -138,7 +138,8 @@ class Watched(SimpleNamespace):
 def watched(impl: Any, reference: ModuleType, lab: str) -> Any:
     """``impl`` with each of the learner's rules wrapped to note that it is running and to check
     its answers against ``reference``'s annotations. The reference rules (an ``impl`` with no
-    ``source``), or an ``impl`` already watched, come back as they are."""
+    ``source``, or a reference rule the learner's file imports), and an ``impl`` already
+    watched, come back as they are."""
     source = getattr(impl, "source", None)
     if source is None or isinstance(impl, Watched):
         return impl
@@ -147,7 +148,7 @@ def watched(impl: Any, reference: ModuleType, lab: str) -> Any:
     bounds: dict[str, Bound] = getattr(reference, "BOUNDS", {})
     for name in getattr(reference, "EXERCISE", ()):
         ours, theirs = getattr(reference, name, None), ns.get(name)
-        if theirs is None:
+        if theirs is None or theirs is ours:  # a reference rule the file imports stays dslab's
             continue
         if isinstance(ours, type):
             ns[name] = _watch_class(theirs, name, ours, bounds, watch, source, lab)
@@ -212,7 +213,7 @@ def _watch_class(cls: Any, name: str, reference: type, bounds: dict[str, Bound],
         if attr.startswith("_") or not inspect.isfunction(member):
             continue
         theirs = inspect.getattr_static(cls, attr, None)
-        if inspect.isfunction(theirs):
+        if inspect.isfunction(theirs) and theirs is not member:  # inherited ones stay dslab's
             body[attr] = _watch_call(theirs, f"{name}.{attr}", _return_check(member),
                                      bounds.get(f"{name}.{attr}"), watch, source, lab)
     try:
@@ -253,8 +254,7 @@ def learner_errors(impl: Any, lab: str, what: str = "rules", when: str = "during
             yield
     except BaseException as caught:
         e = _original(caught)
-        if isinstance(e, PASS_THROUGH) or not isinstance(e, (Exception, SystemExit,
-                                                             TimeLimitExceeded)):
+        if isinstance(e, PASS_THROUGH):
             if e is caught:
                 raise
             raise e from None
