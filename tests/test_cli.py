@@ -162,7 +162,8 @@ def test_a_learners_crashing_formula_is_one_sentence_naming_their_file(tmp_path,
                    "    return 1 / 0\n")
     assert main(["run", "queueing", "--impl", str(bad), "--no-plot", "--set", "customers=2000"]) == 2
     err = capsys.readouterr().err
-    assert "your formulas raised ZeroDivisionError" in err and "Traceback" not in err
+    assert f"Your littles_law ({bad} line 3) raised ZeroDivisionError" in err.replace("\n", " ")
+    assert "Traceback" not in err
     assert "dslab check queueing" in err
 
 

@@ -163,9 +163,28 @@ def test_the_rules_protocol_names_what_the_model_calls_and_the_overlay_keeps_it(
 
 @pytest.mark.parametrize("lab", LABS, ids=IDS)
 def test_a_learners_crashing_rule_is_one_sentence_in_every_lab(lab, tmp_path):
+    """Every lab's models run the learner's rules inside the guard (tests/test_guard.py has the
+    rest: every exception, wrong answers, endless loops, loading)."""
     broken = tmp_path / "exercise.py"
     broken.write_text(f"from {lab.rules.__name__} import *  # noqa: F403\n\n" + "".join(
         f"def {rule}(*args, **kwargs):\n    raise TypeError('boom')\n\n"
         for rule in lab.exercise_rules))
-    with pytest.raises(dslab.InputError, match=rf"your {lab.rules_noun} raised TypeError \(boom\)"):
+    with pytest.raises(dslab.InputError, match=rf"^Your (\w+) \({re.escape(str(broken))} line \d+\) "
+                                               r"raised TypeError \(boom\)") as info:
         lab.run(lab.make_params("default"), 1, lab.load_impl(broken))
+    assert info.value.args[0].split()[1] in lab.exercise_rules
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_every_experiment_of_every_lab_runs_a_learners_crash_as_one_sentence(lab, tmp_path):
+    """Each experiment calls the rules its own way (a sweep, a search, simulated processes): the
+    guard covers every one."""
+    broken = tmp_path / "exercise.py"
+    broken.write_text(f"from {lab.rules.__name__} import *  # noqa: F403\n\n" + "".join(
+        f"def {rule}(*args, **kwargs):\n    raise RuntimeError('boom')\n\n"
+        for rule in lab.exercise_rules))
+    impl = lab.load_impl(broken)
+    for exp in lab.experiments:
+        scenario = lab.scenarios_of(exp.name)[0]
+        with pytest.raises(dslab.InputError, match=r"^Your \w+ \(.* line \d+\) raised RuntimeError"):
+            lab.run(lab.make_params(scenario), 1, impl)

@@ -10,12 +10,12 @@ import argparse
 import difflib
 import hashlib
 import json
+import math
 import re
 import shutil
 import sys
 import tempfile
 import textwrap
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from rich.console import Console
 from dslab import __version__, render
 from dslab.check import DEFAULT_TIME_LIMIT_S
 from dslab.errors import BudgetExceeded, InputError
+from dslab.impl import RUN_LIMIT_S, stub_error
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
 from dslab.params import describe, parse_assignment, to_text
@@ -108,6 +109,9 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     run.add_argument("--out", default="dslab-output", metavar="DIR",
                      help="where to save the plot (default ./dslab-output)")
     run.add_argument("--no-plot", action="store_true", help="do not save a plot")
+    run.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                     help=f"stop a run after this many seconds (default with --impl: "
+                          f"{RUN_LIMIT_S:g}; without, none)")
 
     init = sub.add_parser("init", help="make a folder of your own for a lab's exercise")
     init.add_argument("lab", help="a lab's name (dslab list shows them)")
@@ -127,16 +131,6 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
-    return value
-
-
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -154,6 +148,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
     return value
 
 
@@ -253,18 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         render.error(err, str(e), None)
         return EXIT_BAD_INPUT
     except NotImplementedError as e:
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        render.error(err, f"{Path(where.filename).name}: {where.name} is {_not_yet(e)}; write it "
-                     "(its docstring says what it must do), then run again.",
-                     "dslab check LAB shows which rules still need work.")
+        named = _lab_for(argv)  # only a run reaches a stub
+        stub = stub_error(e, named.name if named is not None else "LAB")
+        render.error(err, str(stub), stub.hint)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         render.error(err, "Interrupted.", None)
         return 130
-
-
-def _not_yet(e: NotImplementedError) -> str:
-    return "not implemented yet" if "not implemented" in str(e) or not str(e) else str(e)
 
 
 def _run(out: Console, err: Console, lab: Lab, args) -> int:
@@ -274,7 +273,10 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
     check_counts(args.trials, args.workers)
     if args.trials == 1 and not args.json and not args.no_plot:
         _check_out(args.out)
-    impl = lab.load_impl(args.impl) if args.impl else None
+    # a learner's file gets a time limit (a loop that never ends); the reference rules none, as a
+    # long run of theirs is one the learner asked for (and the event budget stops a runaway one)
+    limit = args.time_limit or (RUN_LIMIT_S if args.impl else None)
+    impl = lab.load_impl(args.impl, time_limit=limit) if args.impl else None
     label = scenario if not overrides else f"{scenario}+custom"
     replay = lab.replay_command(scenario, args.seed, overrides, args.impl)
     if args.trials > 1:
@@ -282,13 +284,13 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
 
         with render.progress(err, args.trials, f"{lab.name} {scenario}") as advance:
             tr = run_trials(lab, params, args.seed, args.trials, label, args.impl, args.workers,
-                            progress=advance)
+                            progress=advance, time_limit=limit)
         if args.json:
             print(tr.to_json())
         else:
             render.trials(out, lab, tr, replay + f" --trials {args.trials}", impl=args.impl)
         return EXIT_OK if tr.ok else EXIT_CHECKS_FAILED
-    result = lab.run(params, args.seed, impl, scenario=label)
+    result = lab.run(params, args.seed, impl, scenario=label, time_limit=limit)
     if args.json:
         print(result.to_json())
         return EXIT_OK if result.ok else EXIT_CHECKS_FAILED

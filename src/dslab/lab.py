@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dslab import params as params_mod
 from dslab.errors import InputError
-from dslab.impl import learner_errors, overlay
+from dslab.impl import IMPORT_LIMIT_S, learner_errors, overlay, watched
 from dslab.result import Result
 from dslab.run import Model, Outcome, Run
 
@@ -89,7 +89,9 @@ class Lab(Generic[P]):
       ``EXERCISE`` tuple names the rules a learner writes in ``labs/<name>/exercise.py``; every
       other public name of the module is shared by the learner's overlay. Its ``Rules`` protocol
       (``typing.Protocol``) names every rule the simulation calls, and the models take their
-      ``impl`` as ``Rules``, so mypy checks each call against the reference's signatures.
+      ``impl`` as ``Rules``, so mypy checks each call against the reference's signatures. The
+      exercise rules' return annotations, and the module's optional ``BOUNDS``, are what a
+      learner's answers are checked against as a run goes (:mod:`dslab.impl`).
     - ``experiments``: one or more :class:`Experiment` (own parameters, model, theory, story,
       plot, view). The first is the default. ``Lab[P]`` is generic over ``P``, the parameter
       class every experiment's parameters derive from (``LAB: Lab[RaftParams] = Lab(...)``).
@@ -108,8 +110,9 @@ class Lab(Generic[P]):
     - ``start(params, seed, impl) -> Run``: a steppable run (``run_until``, ``step``, ``state``,
       ``finish``, ``result``); notebooks step a lab this way and touch no internals.
     - ``run(params, seed, impl) -> Result``: start, finish, result. The learner's code runs inside
-      a guard that turns its crash into one sentence; theory is computed once, the same way for
-      one run and for ``--trials``; the Result is assembled here.
+      one guard (:mod:`dslab.impl`): a rule that raises, returns the wrong type or NaN, recurses
+      or (with ``time_limit``) runs too long is one sentence naming it; theory is computed once,
+      the same way for one run and for ``--trials``; the Result is assembled here.
     - ``theory(params, impl)``, ``plot(result, ax)`` (titled from this data: lab title, scenario,
       seed and card), ``view(result, width)``.
 
@@ -143,13 +146,22 @@ class Lab(Generic[P]):
         """The rule names a learner implements (the rules module's ``EXERCISE``)."""
         return tuple(self.rules.EXERCISE)
 
-    def load_impl(self, path: str | Path | None = None) -> SimpleNamespace:
-        """The reference rules, with the exercise's rules taken from ``path`` if given."""
-        return overlay(self.rules, self.exercise_rules, path)
+    def load_impl(self, path: str | Path | None = None, *,
+                  time_limit: float | None = IMPORT_LIMIT_S) -> SimpleNamespace:
+        """The reference rules, with the exercise's rules taken from ``path`` if given. A file
+        that fails to load (or loads for longer than ``time_limit`` seconds) is one sentence."""
+        return overlay(self.rules, self.exercise_rules, path, time_limit)
 
-    def guard(self, impl: Any, when: str = "during the run") -> Any:
-        """A context in which a learner's crashing rule becomes one sentence (InputError)."""
-        return learner_errors(impl, self.name, self.rules_noun, when)
+    def guard(self, impl: Any, when: str = "during the run", time_limit: float | None = None) -> Any:
+        """A context in which whatever a learner's rules do wrong becomes one sentence (InputError),
+        and which stops after ``time_limit`` seconds if given. ``impl`` should be watched
+        (:meth:`watched`) so the sentence can name the rule that was running."""
+        return learner_errors(impl, self.name, self.rules_noun, when, time_limit)
+
+    def watched(self, impl: Any) -> Any:
+        """The rules a run calls: the reference when ``impl`` is None, else ``impl`` with the
+        learner's rules watched (their answers checked against the reference's annotations)."""
+        return self.load_impl() if impl is None else watched(impl, self.rules, self.name)
 
     # -- experiments, scenarios and parameters ----------------------------------------------
 
@@ -218,24 +230,27 @@ class Lab(Generic[P]):
     # -- running ----------------------------------------------------------------------------
 
     def start(self, params: P, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
-              **options: Any) -> Run:
+              time_limit: float | None = None, **options: Any) -> Run:
         """A run of ``params`` with ``seed``, built and ready to step. ``impl`` supplies the rules
-        (the reference when None); ``options`` go to the experiment's model (for example raft's
-        ``faults=[...]``)."""
+        (the reference when None); ``time_limit`` (seconds, none when None) bounds each call of
+        the Run; ``options`` go to the experiment's model (for example raft's ``faults=[...]``)."""
         exp = self.experiment_of(params)
-        impl = impl if impl is not None else self.load_impl()
-        with self.guard(impl):
+        impl = self.watched(impl)
+        with self.guard(impl, time_limit=time_limit):
             model = exp.model(params, seed, impl, **options)
-        return Run(self, exp, params, seed, impl, scenario, model)
+        return Run(self, exp, params, seed, impl, scenario, model, time_limit)
 
     def run(self, params: P, seed: int = 1, impl: Any = None, *, scenario: str = "custom",
-            **options: Any) -> Result:
-        """One deterministic run to its end, as a Result."""
-        return self.start(params, seed, impl, scenario=scenario, **options).finish().result()
+            time_limit: float | None = None, **options: Any) -> Result:
+        """One deterministic run to its end, as a Result; with ``time_limit``, a run that takes
+        longer than that many seconds (wall clock) is stopped with one sentence."""
+        impl = self.watched(impl)
+        with self.guard(impl, time_limit=time_limit):
+            return self.start(params, seed, impl, scenario=scenario, **options).finish().result()
 
     def theory(self, params: P, impl: Any = None) -> dict[str, Any]:
         """What theory predicts for ``params``, with ``impl``'s formulas where the lab has some."""
-        impl = impl if impl is not None else self.load_impl()
+        impl = self.watched(impl)
         with self.guard(impl, "for these parameters"):
             return self.experiment_of(params).theory(params, impl)
 

@@ -27,8 +27,11 @@ class TimeLimitExceeded(BaseException):
     """The code under a :func:`time_limit` ran longer than the limit allowed."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"ran longer than {seconds:g} s")
-        self.seconds = seconds
+        super().__init__(seconds)  # args hold the seconds, so a copy (SimPy makes one) or a pickle
+        self.seconds = seconds     # made from them is the same limit
+
+    def __str__(self) -> str:
+        return f"ran longer than {self.seconds:g} s"
 
 
 def can_limit() -> bool:

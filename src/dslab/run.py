@@ -101,11 +101,12 @@ class Run:
     ``run_until(t_ms)`` and ``step(ms)`` advance it, ``state()`` shows it, ``events(since_ms)``
     tells what happened meanwhile (in labs whose model records it), ``finish()`` runs it to the
     end and ``result()`` turns what has run into a Result. Learner code runs inside the lab's
-    guard throughout, so a crashing rule is one sentence here too.
+    guard throughout, so a rule that crashes, returns the wrong type or loops is one sentence here
+    too; with ``time_limit`` each of these calls stops after that many seconds.
     """
 
     def __init__(self, lab: Lab, experiment: Experiment[Any], params: Any, seed: int, impl: Any,
-                 scenario: str, model: Model) -> None:
+                 scenario: str, model: Model, time_limit: float | None = None) -> None:
         self.lab = lab
         self.experiment = experiment
         self.params = params
@@ -113,6 +114,10 @@ class Run:
         self.impl = impl
         self.scenario = scenario
         self.model = model
+        self.time_limit = time_limit
+
+    def _guard(self) -> Any:
+        return self.lab.guard(self.impl, time_limit=self.time_limit)
 
     @property
     def now(self) -> float:
@@ -120,7 +125,7 @@ class Run:
         return self.model.now
 
     def run_until(self, t_ms: float) -> Run:
-        with self.lab.guard(self.impl):
+        with self._guard():
             self.model.run_until(t_ms)
         return self
 
@@ -128,12 +133,13 @@ class Run:
         return self.run_until(self.now + ms)
 
     def finish(self) -> Run:
-        with self.lab.guard(self.impl):
+        with self._guard():
             self.model.finish()
         return self
 
     def state(self) -> list[dict[str, Any]]:
-        return self.model.state()
+        with self._guard():  # a state may read the learner's objects (a breaker's state)
+            return self.model.state()
 
     def events(self, since_ms: float = 0.0) -> list[dict[str, Any]]:
         """What happened from ``since_ms`` to now, one dict per event in time order (raft: every
@@ -146,10 +152,9 @@ class Run:
 
     def result(self) -> Result:
         """The Result of what has run so far (the whole run after ``finish()``)."""
-        with self.lab.guard(self.impl):
+        with self._guard():
             out = self.model.outcome()
-        theory = self.lab.theory(self.params, self.impl)
-        with self.lab.guard(self.impl):
+            theory = self.lab.theory(self.params, self.impl)
             story = self.experiment.story(self.params, out, theory)
         return Result(lab=self.lab.name, scenario=self.scenario, seed=self.seed,
                       params=params_mod.to_dict(self.params), metrics=out.metrics, theory=theory,

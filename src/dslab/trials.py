@@ -13,6 +13,7 @@ import numpy as np
 
 from dslab import params as params_mod
 from dslab.errors import InputError
+from dslab.impl import IMPORT_LIMIT_S, stub_error
 from dslab.lab import Lab
 from dslab.labs import get_lab
 from dslab.result import Result, clean, dumps
@@ -72,29 +73,44 @@ class TrialsResult:
         return dumps(self.to_dict())
 
 
-def _one(args: tuple[str, Any, int, str | None, str]) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
-    lab_name, params, seed, impl_path, scenario = args
+def _one(args: tuple[str, Any, int, str | None, str, float | None]
+         ) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
+    """One trial (in a worker process, or in this one): its metrics and its checks' verdicts. A
+    learner's mistake is an InputError that names the trial's seed, since it crosses processes
+    as a sentence (a stub's NotImplementedError would lose the traceback that names the rule)."""
+    lab_name, params, seed, impl_path, scenario, limit = args
     lab = get_lab(lab_name)
-    r: Result = lab.run(params, seed, _impl(lab, impl_path), scenario=scenario)
+    try:
+        r: Result = lab.run(params, seed, _impl(lab, impl_path, limit), scenario=scenario,
+                            time_limit=limit)
+    except NotImplementedError as e:
+        raise stub_error(e, lab_name) from None
+    except InputError as e:
+        replay = f"It happened in the trial with seed {seed}: --seed {seed} replays it alone."
+        raise InputError(str(e), hint=f"{replay} {e.hint}" if e.hint else replay) from None
     return r.metrics, [(c.name, c.passed) for c in r.checks]
 
 
-def _impl(lab: Lab, impl_path: str | None) -> Any:
+def _impl(lab: Lab, impl_path: str | None, limit: float | None = None) -> Any:
     """The rules a trial runs: the learner's file laid over the reference, or the reference."""
-    return lab.load_impl(impl_path) if impl_path else None
+    if not impl_path:
+        return None
+    return lab.load_impl(impl_path, time_limit=limit or IMPORT_LIMIT_S)
 
 
 def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "custom",
                impl_path: str | None = None, workers: int | None = None,
-               progress: Callable[[int], None] | None = None) -> TrialsResult:
+               progress: Callable[[int], None] | None = None,
+               time_limit: float | None = None) -> TrialsResult:
     """Run ``trials`` seeds derived from ``seed``; ``progress(k)`` is called as runs finish.
+    ``time_limit`` (seconds) bounds each trial; the first trial to fail stops the others.
 
     Results are gathered in seed order, so the summary does not depend on which process was
     faster: the same call gives the same numbers.
     """
     check_counts(trials, workers)
     seeds = trial_seeds(seed, trials)
-    jobs = [(lab.name, params, s, impl_path, scenario) for s in seeds]
+    jobs = [(lab.name, params, s, impl_path, scenario, time_limit) for s in seeds]
     workers = workers or min(os.cpu_count() or 1, 8)
     outs: list[Any] = []
     if workers <= 1 or trials < 8:
@@ -103,11 +119,16 @@ def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "c
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
             for out in pool.map(_one, jobs, chunksize=max(1, trials // (workers * 8))):
                 outs.append(out)
                 if progress:
                     progress(1)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # no trial starts after a failure
+            raise
+        pool.shutdown()
     names = list(dict.fromkeys(k for m, _ in outs for k in m))
     metrics = {k: summarize([m.get(k) for m, _ in outs]) for k in names}
     checks: dict[str, dict[str, Any]] = {}
@@ -118,6 +139,8 @@ def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "c
             if not passed and len(c["failed_seeds"]) < 10:
                 c["failed_seeds"].append(s)
     # the same theory as a single run shows: with the learner's formulas where the lab has some
-    theory = lab.theory(params, _impl(lab, impl_path))
+    impl = lab.watched(_impl(lab, impl_path, time_limit))
+    with lab.guard(impl, "for these parameters", time_limit):
+        theory = lab.theory(params, impl)
     return TrialsResult(lab.name, scenario, seed, trials, params_mod.to_dict(params),
                         theory, metrics, checks, seeds)

@@ -159,7 +159,7 @@ def test_a_learners_formula_that_raises_gets_a_sentence_not_a_traceback(tmp_path
                     "def servers_needed(rate_per_s, service_ms, max_wait_ms):\n"
                     "    return 11.5\n")
     assert main(["run", "queueing", "--pool-sizing", "--impl", str(half), "--no-plot"]) == 2
-    assert "not a whole number of servers" in capsys.readouterr().err
+    assert "returned 11.5 (a float), but it must return an int" in " ".join(capsys.readouterr().err.split())
 
 
 def test_the_theory_column_is_the_learners_formulas_in_one_run_and_in_trials(tmp_path):

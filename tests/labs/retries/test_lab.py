@@ -258,7 +258,7 @@ def test_a_learner_rule_that_raises_gets_one_sentence(tmp_path):
     bad.write_text("from dslab.labs.retries.rules import RetryBudget, CircuitBreaker\n"
                    "def backoff_delay(policy, attempt, base_ms, cap_ms, previous_ms, rng):\n"
                    "    return rng.uniform(cap_ms, base_ms * 'x')\n")
-    with pytest.raises(InputError, match="your rules raised TypeError"):
+    with pytest.raises(InputError, match=r"Your backoff_delay \(.* line 3\) raised TypeError"):
         run(impl=LAB.load_impl(bad))
 
 

@@ -118,3 +118,49 @@ class Rules(Protocol):
     def load_cap(self, c: float, balls: int, bins: int) -> int: ...
     def bounded_pick(self, ring: Sequence[Point], key_hash: int, loads: Mapping[str, int],
                      cap: int) -> str: ...
+
+
+# -- what a learner's answers must also satisfy ----------------------------------------------------
+# Beyond its type (checked from the annotations above), an answer of a learner's rule is checked
+# against these as the simulation runs on it (dslab.impl): each takes the answer and the rule's
+# arguments and says, as the end of the sentence "Your <rule> (file line N) ...", what is wrong,
+# or returns None. Only answers the simulation could not go on with are refused here; a wrong but
+# usable answer is for the run's checks and the checker to find.
+
+def _a_bucket(answer: int, key: int, buckets: int) -> str | None:
+    if 0 <= answer < buckets:
+        return None
+    return f"returned {answer} for {buckets} buckets, but a bucket is a number from 0 to {buckets - 1}"
+
+
+def _points_of_the_nodes(answer: list[Point], nodes: Iterable[str], vnodes: int) -> str | None:
+    if not isinstance(nodes, (list, tuple, set, frozenset)):
+        return None  # an iterator the rule has used up: nothing left to compare with
+    given = set(nodes)
+    if not answer and given and vnodes > 0:
+        return f"returned an empty ring for {len(given)} nodes"
+    stray = next((node for _, node in answer if node not in given), None)
+    if stray is None:
+        return None
+    return (f"returned a point of {stray!r}, which is not one of the nodes it was given "
+            "(the second item of a point is the node's name, as given)")
+
+
+_ring_nodes: dict[int, tuple[Sequence[Point], int, frozenset[str]]] = {}
+
+
+def _a_node_of_the_ring(answer: str, ring: Sequence[Point], key_hash: int) -> str | None:
+    # asked millions of times on a few rings: the rings' nodes are kept, with the rings
+    # themselves (so an id is never reused while it is a key here)
+    known = _ring_nodes.get(id(ring))
+    if known is None or known[0] is not ring or known[1] != len(ring):
+        if len(_ring_nodes) > 16:
+            _ring_nodes.clear()
+        known = _ring_nodes[id(ring)] = (ring, len(ring), frozenset(node for _, node in ring))
+    if answer in known[2]:
+        return None
+    return f"returned {answer!r}, which is not a node on the ring"
+
+
+BOUNDS = {"jump_hash": _a_bucket, "build_ring": _points_of_the_nodes,
+          "ring_owner": _a_node_of_the_ring}

@@ -9,7 +9,7 @@ divides by 1000 exactly once.
 from __future__ import annotations
 
 import math
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 #: the rules a learner writes in labs/queueing/exercise.py
 EXERCISE = ("littles_law", "erlang_c", "servers_needed", "mm1_percentile")
@@ -102,3 +102,20 @@ class Rules(Protocol):
     def mean_wait_ms(self, servers: int, rate_per_s: float, service_ms: float) -> float: ...
     def servers_needed(self, rate_per_s: float, service_ms: float, max_wait_ms: float) -> int: ...
     def mm1_percentile(self, rate_per_s: float, service_ms: float, q: float) -> float: ...
+
+
+# -- what a learner's answers must also satisfy ----------------------------------------------------
+# Beyond its type (checked from the annotations above), an answer of a learner's rule is checked
+# against these as the simulation runs on it (dslab.impl): each takes the answer and the rule's
+# arguments and says, as the end of the sentence "Your <rule> (file line N) ...", what is wrong,
+# or returns None. Only answers the simulation could not go on with are refused here; a wrong but
+# usable answer is for the run's checks and the checker to find.
+
+def _a_pool(answer: int, *args: Any) -> str | None:
+    if type(answer) is not int:  # numpy's int64 is not one: the pool search counts with Python ints
+        return (f"returned {answer!r}, a {type(answer).__module__}.{type(answer).__name__}, but a "
+                "number of servers is a Python int: convert it with int(...)")
+    return None if answer >= 1 else f"returned {answer}, but a pool has at least one server"
+
+
+BOUNDS = {"servers_needed": _a_pool}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 
@@ -113,3 +113,23 @@ class Rules(Protocol):
     def entries_match(self, log_terms: Sequence[int], prev_index: int, prev_term: int) -> bool: ...
     def advance_commit(self, match_index: Sequence[int], log_terms: Sequence[int],
                        current_term: int, commit_index: int, quorum_size: int) -> int: ...
+
+
+# -- what a learner's answers must also satisfy ----------------------------------------------------
+# Beyond its type (checked from the annotations above), an answer of a learner's rule is checked
+# against these as the simulation runs on it (dslab.impl): each takes the answer and the rule's
+# arguments and says, as the end of the sentence "Your <rule> (file line N) ...", what is wrong,
+# or returns None. Only answers the simulation could not go on with are refused here; a wrong but
+# usable answer is for the run's checks and the checker to find.
+
+ROLES = (FOLLOWER, CANDIDATE, LEADER)
+
+
+def _known_role(answer: TermState, *args: Any) -> str | None:
+    if answer.role in ROLES:
+        return None
+    return (f"returned a TermState whose role is {answer.role!r}, but a role is one of "
+            f"{', '.join(map(repr, ROLES))}")
+
+
+BOUNDS = {"observe_term": _known_role}

@@ -9,7 +9,7 @@ Times are in milliseconds. ``attempt`` counts retries from 0: the wait before th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -168,3 +168,29 @@ class Rules(Protocol):
     def RetryBudget(self) -> Callable[[float, float], Budget]: ...  # noqa: N802 (a class)
     @property
     def CircuitBreaker(self) -> Callable[[int, float], Breaker]: ...  # noqa: N802 (a class)
+
+
+# -- what a learner's answers must also satisfy ----------------------------------------------------
+# Beyond its type (checked from the annotations above), an answer of a learner's rule is checked
+# against these as the simulation runs on it (dslab.impl): each takes the answer and the rule's
+# arguments and says, as the end of the sentence "Your <rule> (file line N) ...", what is wrong,
+# or returns None. Only answers the simulation could not go on with are refused here; a wrong but
+# usable answer is for the run's checks and the checker to find.
+
+STATES = (CLOSED, OPEN, HALF_OPEN)
+
+
+def _a_wait(answer: float, *args: Any) -> str | None:
+    return None if answer >= 0 else f"returned {answer:g}, but a wait cannot be negative"
+
+
+def _a_known_state(answer: bool, breaker: Any, *args: Any) -> str | None:
+    state = getattr(breaker, "state", None)
+    if isinstance(state, str) and state in STATES:
+        return None
+    shown = "no state attribute" if not hasattr(breaker, "state") else f"state {state!r}"
+    return (f"left the breaker with {shown}, but the client reads .state, one of "
+            f"{', '.join(map(repr, STATES))}")
+
+
+BOUNDS = {"backoff_delay": _a_wait, "CircuitBreaker.allow": _a_known_state}
