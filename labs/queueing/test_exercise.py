@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dslab.exercise_support import Calls, checker_settings, exercise_path, fail, type_name
+from dslab.exercise_support import Calls, checker_settings, exercise_path, fail, learner_rules, type_name
 from dslab.exercise_support import shown_call as shown
 from dslab.labs.queueing.lab import LAB
 
@@ -76,7 +76,7 @@ def servers(impl, *args) -> int:
 @pytest.fixture(scope="module")
 def impl():
     """Your formulas laid over the reference ones (what the lab itself will call)."""
-    return LAB.load_impl(IMPL_PATH)
+    return learner_rules(LAB, IMPL_PATH)
 
 
 def erlang_c_by_definition(c: int, a: float) -> float:

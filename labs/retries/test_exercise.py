@@ -29,7 +29,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from dslab.exercise_support import Calls, checker_settings, described, exercise_path, shown_path
+from dslab.exercise_support import (
+    Calls,
+    checker_settings,
+    described,
+    exercise_path,
+    learner_rules,
+    shown_path,
+)
 from dslab.labs.retries.lab import LAB
 from dslab.labs.retries.rules import POLICIES as LAB_POLICIES  # names as the lab passes them
 from dslab.wording import count
@@ -60,7 +67,7 @@ KS_LIMIT = math.sqrt(math.log(2 / FALSE_ALARM) / (2 * SAMPLES))
 @pytest.fixture(scope="module")
 def impl():
     """Your rules laid over the reference ones (what the lab itself will call)."""
-    return LAB.load_impl(IMPL_PATH)
+    return learner_rules(LAB, IMPL_PATH)
 
 
 # -- helpers: written here, not borrowed from the reference rules -------------------------------

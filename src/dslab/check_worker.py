@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from dslab.errors import InputError
-from dslab.limits import TimeLimitExceeded, learner_frame, time_limit
 
 #: what the checkers run on, beyond dslab's other dependencies
 CHECKER_DEPENDENCIES = ("pytest", "hypothesis")
@@ -93,23 +92,13 @@ def _check_one(lab, spec: dict[str, Any], impl: str, shown: str, base: Path, ini
 
 def load_problem(lab, impl: str, shown: str, limit: float) -> tuple[str, str | None] | None:
     """Load the learner's file as the checker will: None if it loads, else the sentence (and
-    hint) saying why not. A file that does not load can have no rule checked, so it is one
-    message, not a failure in every test."""
-    hint = f"Run python {shown} to see where it fails."
+    hint) saying why not (``Lab.load_impl`` turns a syntax error, an exception, ``sys.exit()``,
+    a missing function or a loop past ``limit`` into one). A file that does not load can have
+    no rule checked, so it is one message, not a failure in every test."""
     try:
-        with time_limit(limit):
-            lab.load_impl(impl)
-    except InputError as e:  # a syntax error, a missing function: said in terms of the file
+        lab.load_impl(impl, time_limit=limit)
+    except InputError as e:
         return str(e).replace(impl, shown), e.hint
-    except TimeLimitExceeded as e:
-        where = learner_frame(e.__traceback__, impl)
-        at = f" (it was at line {where.line})" if where else ""
-        return (f"{shown} did not finish loading within {limit:g} s{at}: is there a loop that "
-                "never ends outside the functions?"), None
-    except (Exception, SystemExit) as e:  # noqa: BLE001 - whatever the file raises as it loads
-        where = learner_frame(e.__traceback__, impl)
-        at = f"line {where.line} raised" if where else "it raised"
-        return f"{shown} fails as it is loaded: {at} {type(e).__name__} ({e}).", hint
     return None
 
 

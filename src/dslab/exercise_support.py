@@ -41,6 +41,15 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def learner_rules(lab: Any, path: Path) -> Any:
+    """The learner's rules laid over the reference ones, exactly as a run sees them: each answer
+    checked as it returns (:func:`dslab.impl.watched`), so the checker and ``dslab run --impl``
+    agree on what a rule may answer (a None where a bool is due fails here, not later)."""
+    from dslab.impl import watched
+
+    return watched(lab.load_impl(path), lab.rules, lab.name)
+
+
 def checker_settings(max_examples: int, **more: Any) -> settings:
     """Hypothesis's settings for a checker's property tests: fixed examples (derandomize) and no
     example database, so every run gives the same verdicts. The "explain" phase is left out: it
