@@ -102,6 +102,7 @@ def test_list_card_and_help(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "raft" in out and "Consensus: Paxos, Raft, ZAB (deep dive)" in out
+    assert "dslab init LAB" in out  # the learner's first step is named where the labs are
     assert main(["card", "raft"]) == 0
     assert "dslab check raft" in capsys.readouterr().out
     with pytest.raises(SystemExit) as e:

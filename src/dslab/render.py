@@ -40,7 +40,7 @@ def lab_list(console: Console, labs: list[Lab]) -> None:
     for i, lab in enumerate(labs, 1):
         table.add_row(str(i), Text(lab.name), Text(lab.summary), Text(lab.card.title))
     console.print(table)
-    console.print("[dim]dslab card LAB · dslab run LAB --help · dslab check LAB[/]")
+    console.print("[dim]dslab card LAB · dslab run LAB --help · dslab init LAB · dslab check LAB[/]")
 
 
 def card(console: Console, lab: Lab) -> None:
