@@ -145,7 +145,8 @@ def test_a_rule_that_never_returns_is_stopped_and_named(tmp_path, capsys):
     assert "The test ran longer than 1 s and was stopped in your grant_vote (line 5): a loop that " \
            "never ends?" in out
     assert "Not run: grant_vote did not return" in out  # all rules together: not waited for
-    assert "4 of 5 rules pass." in out
+    # (how many of the other rules pass is not asserted: with a 1 s limit, a loaded machine can
+    # stop a right rule's long property test too)
 
 
 def test_the_time_limit_must_be_a_positive_number(capsys):
