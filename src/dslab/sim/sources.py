@@ -38,21 +38,38 @@ class OpenArrivals:
             raise ValueError("a rate cannot be negative")
         self.sim, self.target = sim, target
         self.rates = [(float(t), float(r)) for t, r in rates]
+        self._ends = [t for t, _ in self.rates[1:]] + [math.inf]  # where each rate stops
+        self._seg = 0  # the first rate not yet wholly in the past
+        self._steady = self.rates[0][1] if len(self.rates) == 1 else None  # one rate throughout
+        self._rate = self.rates[0][1]
+        self._steady_on = self._steady is not None and self._rate > 0
         shape = gaps or Exp(1.0)
         self._gap = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
         self.limit, self.stop_ms = limit, stop_ms
+        self._most = math.inf if limit is None else limit
         self.count = 0
+        self.on_last: Callable[[], None] | None = None  # called just after the limit's last arrival
+        self._env = sim.env
+        self._timeout = sim.env.timeout
+        self._on_fire = self._fire  # bound once: a callback per arrival
 
     def start(self) -> None:
         self._schedule(0.0)
 
     def _next_time(self, now: float) -> float:
-        """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``."""
+        """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``.
+        ``now`` never goes back, so rates that ended before it are skipped for good."""
         need = self._gap() * 1000.0  # in rate-per-s times ms
-        ends = [t for t, _ in self.rates[1:]] + [math.inf]
-        for (start, rate), end in zip(self.rates, ends, strict=True):
-            if end <= now:
-                continue
+        if self._steady is not None:  # the loop below, done for one rate
+            return now + need / self._steady if self._steady > 0 else math.inf
+        rates, ends = self.rates, self._ends
+        i = self._seg
+        while ends[i] <= now:
+            i += 1
+        self._seg = i
+        for k in range(i, len(rates)):
+            start, rate = rates[k]
+            end = ends[k]
             t0 = max(start, now)
             if rate > 0:
                 span = need / rate
@@ -62,18 +79,25 @@ class OpenArrivals:
         return math.inf
 
     def _schedule(self, now: float) -> None:
-        if self.limit is not None and self.count >= self.limit:
+        if self.count >= self._most:
+            if self.on_last is not None and self.count:
+                self.on_last()
             return
         t = self._next_time(now)
-        if t >= self.stop_ms or math.isinf(t):
+        if t >= self.stop_ms or t == math.inf:
             return
-        ev = self.sim.env.timeout(t - now)
-        ev.callbacks.append(self._fire)
+        self._timeout(t - now).callbacks.append(self._on_fire)
 
     def _fire(self, _ev: simpy.Event) -> None:
-        now = self.sim.env.now
+        now = self._env.now
         self.count += 1
         self.target()
+        if self._steady_on and self.count < self._most:
+            # _schedule and _next_time, inlined for one steady rate (the usual case)
+            t = now + self._gap() * 1000.0 / self._rate
+            if t < self.stop_ms:  # and so finite
+                self._timeout(t - now).callbacks.append(self._on_fire)
+            return
         self._schedule(now)
 
 

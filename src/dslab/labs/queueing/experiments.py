@@ -68,7 +68,7 @@ def single(model: QueueModel, impl: Rules | None = None) -> Outcome:
         open_twin = open_equivalent(p, model.seed)
         series["open_twin"] = {"rate_per_s": open_twin.rate_per_s,
                                "occupancy": occupancy(open_twin)}
-        metrics["open_peak_in_system"] = float(max(open_twin.station.path_n, default=0))
+        metrics["open_peak_in_system"] = float(open_twin.station.path_n.max(initial=0))
     return Outcome(metrics, verdicts(model, m), series)
 
 

@@ -7,6 +7,7 @@ queue drains, so every measured request has a complete record.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -31,7 +32,7 @@ class QueueModel:
         self.sim = Simulation(seed, event_budget=EVENTS_PER_REQUEST * MAX_REQUESTS + 1000)
         self.station = Station(self.sim, self.servers, params.service_ms,
                                discipline=params.discipline, queue_limit=params.queue_limit,
-                               record_path=record_path)
+                               record_path=record_path, expected=self.expected_requests())
         stop = params.duration_ms if params.duration_ms is not None else math.inf
         self.window_start = params.warmup_ms
         self.window_end: float | None = None
@@ -41,8 +42,9 @@ class QueueModel:
                                            limit=params.customers, stop_ms=stop)
             self.source.on_send = self._sent
         else:
-            self.source = OpenArrivals(self.sim, self._arrive, self.rates(), params.arrivals,
-                                       limit=params.customers, stop_ms=stop)
+            self.source = OpenArrivals(self.sim, self.station.arrive, self.rates(),
+                                       params.arrivals, limit=params.customers, stop_ms=stop)
+            self.source.on_last = self._close
         self.sim.call_at(self.window_start, self._mark, "start")
         if params.duration_ms is not None:
             self.sim.call_at(params.duration_ms, self._close)
@@ -56,9 +58,22 @@ class QueueModel:
         spike = [(p.burst_at_ms, p.burst_rate_per_s), (p.burst_at_ms + p.burst_ms, self.rate_per_s)]
         return ([(0.0, self.rate_per_s)] if p.burst_at_ms > 0 else []) + spike
 
-    def _arrive(self) -> None:
-        self.station.arrive()
-        self._sent()
+    def expected_requests(self) -> int:
+        """About how many requests the run sends, so the station's records are allocated once:
+        ``customers`` when that is the limit, else the most the rates (or the users and servers)
+        allow in ``duration_ms``, with room to spare. The records grow if more come."""
+        p = self.params
+        if p.customers is not None:
+            return p.customers
+        if p.duration_ms is None:
+            return Station.INITIAL
+        if p.users is not None:  # a user sends at most once per think and service time
+            cycle_ms = p.think_ms.mean() + p.service_ms.mean()
+            per_ms = min(p.users / cycle_ms, self.servers / p.service_ms.mean())
+            sends = per_ms * p.duration_ms
+        else:
+            sends = dataclasses.replace(p, arrival_rate_per_s=self.rate_per_s).open_requests()
+        return int(min(MAX_REQUESTS, 1.05 * sends + 1024))
 
     def _sent(self) -> None:
         if self.params.customers is not None and self.source.count == self.params.customers:
