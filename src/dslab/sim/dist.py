@@ -355,6 +355,21 @@ class Draws:
         self._i += 1
         return x
 
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` samples as one array: the values ``n`` calls would return, in order
+        (blocks are drawn exactly as the calls would draw them)."""
+        out = np.empty(n)
+        got = 0
+        while got < n:
+            if self._i >= len(self._buf):
+                self._buf = self.dist.sample_n(self.rng, self.BLOCK).tolist()
+                self._i = 0
+            k = min(n - got, len(self._buf) - self._i)
+            out[got:got + k] = self._buf[self._i:self._i + k]
+            self._i += k
+            got += k
+        return out
+
 
 _FORMS = {
     "const": (Const, 1),

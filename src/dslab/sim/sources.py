@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
+import numpy as np
 import simpy
 
 from dslab.sim.dist import Dist, Draws, Exp
@@ -26,6 +28,9 @@ class OpenArrivals:
     exactly Poisson across a change of rate. Arrivals stop after ``limit`` of them or at
     ``stop_ms``, whichever comes first.
     """
+
+    #: gaps drawn at a time by arrival_times()
+    TIMES_BLOCK = 1 << 16
 
     def __init__(self, sim: Simulation, target: Callable[[], object], rates: Sequence[tuple[float, float]],
                  gaps: Dist | None = None, *, limit: int | None = None, stop_ms: float = math.inf,
@@ -52,9 +57,48 @@ class OpenArrivals:
         self._env = sim.env
         self._timeout = sim.env.timeout
         self._on_fire = self._fire  # bound once: a callback per arrival
+        # when _schedule last planned an arrival, and for when (for arrival_times)
+        self._next_from, self._next_at = 0.0, cast(float | None, None)
 
     def start(self) -> None:
         self._schedule(0.0)
+
+    def arrival_times(self) -> np.ndarray:
+        """Every arrival of a started stream that has not fired yet, computed at once instead of
+        fired one by one (for a queue solved without events). Each time comes from the same
+        draw and the same floating-point steps as the events would take: the gap added to the
+        clock, then SimPy's delay (that time minus now) added back to the clock. For one steady
+        rate and a stream that ends (``limit`` or ``stop_ms``); it uses up the draws, so the
+        stream cannot also run."""
+        if self.count or not self._steady_on:
+            raise ValueError("arrival_times() needs a stream at one steady rate that has not "
+                             "fired yet")
+        if self.limit is None and self.stop_ms == math.inf:
+            raise ValueError("arrival_times() needs a stream that ends: a limit or stop_ms")
+        if self._most < 1:
+            return np.empty(0)
+        if self._next_at is None:
+            raise ValueError("arrival_times() needs a started stream: call start() first")
+        now, planned = self._next_from, self._next_at
+        if not planned < self.stop_ms:  # start() scheduled nothing
+            return np.empty(0)
+        parts = [np.array([now + (planned - now)])]
+        have = 1
+        while have < self._most:
+            last = float(parts[-1][-1])
+            if self.limit is not None:
+                k = min(self.limit - have, self.TIMES_BLOCK)
+            else:  # enough for the rest of the run on average, and some
+                k = int(min((self.stop_ms - last) * self._rate / 1000 * 1.05 + 64,
+                            self.TIMES_BLOCK))
+            planned_at, at = _advance(last, self._gap.take(k) * 1000.0 / self._rate)
+            over = np.flatnonzero(planned_at >= self.stop_ms)  # not sent: the stream has ended
+            if len(over):
+                parts.append(at[:over[0]])
+                break
+            parts.append(at)
+            have += k
+        return np.concatenate(parts)
 
     def _next_time(self, now: float) -> float:
         """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``.
@@ -84,6 +128,7 @@ class OpenArrivals:
                 self.on_last()
             return
         t = self._next_time(now)
+        self._next_from, self._next_at = now, t  # for arrival_times()
         if t >= self.stop_ms or t == math.inf:
             return
         self._timeout(t - now).callbacks.append(self._on_fire)
@@ -99,6 +144,24 @@ class OpenArrivals:
                 self._timeout(t - now).callbacks.append(self._on_fire)
             return
         self._schedule(now)
+
+
+def _advance(now: float, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrivals ``gaps`` apart from ``now``: the times planned (clock + gap) and the times the
+    events fire (clock + (planned - clock), SimPy's delay added back). The two agree whenever
+    the subtraction is exact, as it is once the clock is at least the gap (Sterbenz); a
+    running sum gives them all at once then, and a loop gives them otherwise."""
+    planned = np.cumsum(np.concatenate(([now], gaps)))  # each: the one before + its gap
+    clock = planned[:-1]
+    if np.array_equal(clock + (planned[1:] - clock), planned[1:]):
+        return planned[1:], planned[1:]
+    out_planned, out_at = np.empty(len(gaps)), np.empty(len(gaps))
+    t = now
+    for i, gap in enumerate(gaps.tolist()):
+        x = t + gap
+        t = t + (x - t)
+        out_planned[i], out_at[i] = x, t
+    return out_planned, out_at
 
 
 class ClosedUsers:

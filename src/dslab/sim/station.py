@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from dslab.sim import lindley
 from dslab.sim.dist import Dist, Draws
 from dslab.sim.simulation import Simulation
 
@@ -230,6 +231,32 @@ class Station:
         self._pt[k] = now
         self._pn[k] = self.in_system
         self._k = k + 1
+
+    def serve_all(self, arrival: np.ndarray) -> bool:
+        """Serve requests arriving at ``arrival`` (every one, known in advance) without events,
+        by the Lindley recursion (``dslab.sim.lindley``) and this station's own service draws:
+        the records, the integral and the longest queue end as an event run would leave them.
+        Only for one FIFO server with no queue limit, no shedding and no path, that has seen
+        nothing yet. Returns False, having used up the draws, if a request arrives at the very
+        instant another finishes: there the order of the two events decides the longest queue,
+        so the caller should run the events instead."""
+        if (self.servers != 1 or self.discipline != FIFO or self.queue_limit is not None
+                or self.shed_after_ms is not None or self.record_path or self._n):
+            raise ValueError("serve_all() is for one FIFO server with no queue limit, no "
+                             "shedding and no path, before any request has arrived")
+        n = len(arrival)
+        start, finish = lindley.fifo(arrival, self._draw.take(n))
+        if lindley.tied(arrival, finish):
+            return False
+        if n > self._cap:
+            self._grow(n)
+        self._arrival[:n], self._start[:n], self._finish[:n] = arrival, start, finish
+        self._n = n
+        self.max_queue = lindley.longest_queue(arrival, start)
+        if n:
+            self._last = float(finish[-1])
+            self._area = lindley.integrals(arrival, finish, [self._last])[0]
+        return True
 
     # -- what was seen ----------------------------------------------------------------------------
 
