@@ -148,20 +148,26 @@ class OpenArrivals:
 
 def _advance(now: float, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrivals ``gaps`` apart from ``now``: the times planned (clock + gap) and the times the
-    events fire (clock + (planned - clock), SimPy's delay added back). The two agree whenever
-    the subtraction is exact, as it is once the clock is at least the gap (Sterbenz); a
-    running sum gives them all at once then, and a loop gives them otherwise."""
+    events fire (clock + (planned - clock), SimPy's delay added back). A running sum gives
+    them all at once when the two agree at every step; that has held in every case tried (an
+    exhaustive search of non-negative pairs at 6-bit precision found no exception), but it is
+    checked, at the cost of two array operations, and ``_advance_by_loop`` takes over if not."""
     planned = np.cumsum(np.concatenate(([now], gaps)))  # each: the one before + its gap
     clock = planned[:-1]
     if np.array_equal(clock + (planned[1:] - clock), planned[1:]):
         return planned[1:], planned[1:]
-    out_planned, out_at = np.empty(len(gaps)), np.empty(len(gaps))
+    return _advance_by_loop(now, gaps)
+
+
+def _advance_by_loop(now: float, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_advance`` one step at a time, exactly as the events step the clock."""
+    planned, at = np.empty(len(gaps)), np.empty(len(gaps))
     t = now
     for i, gap in enumerate(gaps.tolist()):
         x = t + gap
         t = t + (x - t)
-        out_planned[i], out_at[i] = x, t
-    return out_planned, out_at
+        planned[i], at[i] = x, t
+    return planned, at
 
 
 class ClosedUsers:

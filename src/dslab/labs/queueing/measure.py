@@ -56,15 +56,17 @@ def measure(model: QueueModel, impl: Rules | None = None) -> Measured:
     kept = ~refused if refused.any() else None  # the window's admitted requests, when not all
     nan = math.nan
     busy = _busy_ms(rec, now, t0, t1)  # before the per-request arrays below, to lower the peak
+    wait = _until(rec.start, rec.arrival, lo, hi, now, kept)  # done with before soj is made
+    Wq = float(wait.mean()) if len(wait) else nan
+    Wq_ci95 = batch_ci(wait, np.mean)
+    del wait
     soj = _until(rec.finish, rec.arrival, lo, hi, now, kept)
-    wait = _until(rec.start, rec.arrival, lo, hi, now, kept)
     n = len(soj)
     L = model.window_integral() / span if span > 0 else nan
     lam = 1000.0 * n / span if span > 0 else nan
     W = float(soj.mean()) if n else nan
     m: dict[str, Any] = {
-        "L": L, "lambda_per_s": lam, "W_ms": W,
-        "Wq_ms": float(wait.mean()) if n else nan,
+        "L": L, "lambda_per_s": lam, "W_ms": W, "Wq_ms": Wq,
         "utilization": busy / (model.servers * span) if span > 0 else nan,
     }
     keys, qs = ("p50_ms", "p90_ms", "p99_ms", "p999_ms"), (50, 90, 99, 99.9)
@@ -75,7 +77,7 @@ def measure(model: QueueModel, impl: Rules | None = None) -> Measured:
     if model.params.queue_limit is not None:
         offered = hi - lo
         m["rejected_fraction"] = float(np.count_nonzero(refused)) / offered if offered else nan
-    return Measured(m, little, batch_ci(soj, np.mean), batch_ci(wait, np.mean),
+    return Measured(m, little, batch_ci(soj, np.mean), Wq_ci95,
                     batch_ci(soj, lambda x: np.percentile(x, 99)))
 
 
