@@ -241,3 +241,15 @@ def test_on_last_is_called_once_just_after_the_last_arrival_the_limit_allows():
     none.start()
     sim.run(math.inf)
     assert seen[-1][0] == "last"
+
+
+def test_a_request_arriving_on_a_whole_number_clock_is_recorded_like_any_other():
+    # SimPy keeps an int clock after an int delay; the records are floats all the same.
+    sim = Simulation(1)
+    st_ = Station(sim, 1, Const(2), record_path=True)
+    sim.env.timeout(5).callbacks.append(lambda _ev: st_.arrive())
+    sim.env.timeout(6).callbacks.append(lambda _ev: (st_.arrive(), st_.set_servers(2)))
+    sim.run(math.inf)
+    r = st_.records()
+    assert list(r.arrival) == [5.0, 6.0] and list(r.start) == [5.0, 6.0]
+    assert list(r.finish) == [7.0, 8.0] and list(st_.path_n) == [1, 2, 1, 0]

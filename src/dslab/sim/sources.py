@@ -49,9 +49,11 @@ class OpenArrivals:
         self._rate = self.rates[0][1]
         self._steady_on = self._steady is not None and self._rate > 0
         shape = gaps or Exp(1.0)
-        self._gap = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
+        self._gaps = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
+        self._gap = self._gaps.next
         self.limit, self.stop_ms = limit, stop_ms
         self._most = math.inf if limit is None else limit
+        self._most_steady = self._most if self._steady_on else 0  # _fire's test, in one
         self.count = 0
         self.on_last: Callable[[], None] | None = None  # called just after the limit's last arrival
         self._env = sim.env
@@ -91,7 +93,7 @@ class OpenArrivals:
             else:  # enough for the rest of the run on average, and some
                 k = int(min((self.stop_ms - last) * self._rate / 1000 * 1.05 + 64,
                             self.TIMES_BLOCK))
-            planned_at, at = _advance(last, self._gap.take(k) * 1000.0 / self._rate)
+            planned_at, at = _advance(last, self._gaps.take(k) * 1000.0 / self._rate)
             over = np.flatnonzero(planned_at >= self.stop_ms)  # not sent: the stream has ended
             if len(over):
                 parts.append(at[:over[0]])
@@ -135,9 +137,9 @@ class OpenArrivals:
 
     def _fire(self, _ev: simpy.Event) -> None:
         now = self._env.now
-        self.count += 1
+        count = self.count = self.count + 1
         self.target()
-        if self._steady_on and self.count < self._most:
+        if count < self._most_steady:
             # _schedule and _next_time, inlined for one steady rate (the usual case)
             t = now + self._gap() * 1000.0 / self._rate
             if t < self.stop_ms:  # and so finite

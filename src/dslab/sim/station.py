@@ -17,6 +17,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -108,7 +109,8 @@ class Station:
         self._k = 0  # steps of the path recorded so far
         self._pt, self._pn = np.empty(0), np.empty(0, dtype=np.int32)
         self._grow(max(1, expected or self.INITIAL))
-        self._draw = Draws(service, sim.rng(stream))
+        self._draws = Draws(service, sim.rng(stream))
+        self._draw = self._draws.next
         self._done = self._complete  # bound once: a completion callback per request
         self.on_done: Callable[[int], None] | None = None
         self.on_reject: Callable[[int], None] | None = None
@@ -134,6 +136,13 @@ class Station:
             pt[:k], pn[:k] = self._pt[:k], self._pn[:k]
             self._pt, self._pn = pt, pn
         self._cap = cap
+        # The hot paths write through memoryviews of the same arrays: a float goes in as it is,
+        # where numpy's own item assignment converts it first (a tenth of a request's cost).
+        self._arrival_mv: Any = self._arrival.data  # (typed Any: the stubs' memoryview holds ints)
+        self._start_mv: Any = self._start.data
+        self._finish_mv: Any = self._finish.data
+        self._pt_mv: Any = self._pt.data
+        self._pn_mv: Any = self._pn.data
 
     # -- what happens -----------------------------------------------------------------------------
 
@@ -141,27 +150,31 @@ class Station:
         """A request arrives now; returns its id (also for a rejected one)."""
         now = self._env.now
         rid = self._n
-        if rid == self._cap:
+        try:
+            self._arrival_mv[rid] = now
+        except IndexError:  # the records are full: grow them by half
             self._grow(self._cap + max(self._cap // 2, self.INITIAL))
+            self._arrival_mv[rid] = now
         self._n = rid + 1
-        self._arrival[rid] = now
         if self.busy < self.servers:  # served at once (_count and _serve, inlined: the hot path)
-            self._area += self.in_system * (now - self._last)
+            inside = self.in_system
+            self._area += inside * (now - self._last)
             self._last = now
-            self.in_system += 1
+            self.in_system = inside + 1
             if self.record_path:
                 self._step(now)
             self.busy += 1
-            self._start[rid] = now
+            self._start_mv[rid] = now
             self._timeout(self._draw(), rid).callbacks.append(self._done)
         elif self.queue_limit is not None and len(self.queue) >= self.queue_limit:
             self._rejected[rid] = True
             if self.on_reject is not None:
                 self.on_reject(rid)
         else:
-            self._area += self.in_system * (now - self._last)  # _count(now, +1), inlined
+            inside = self.in_system  # _count(now, +1), inlined
+            self._area += inside * (now - self._last)
             self._last = now
-            self.in_system += 1
+            self.in_system = inside + 1
             if self.record_path:
                 self._step(now)
             self.queue.append(rid)
@@ -179,17 +192,18 @@ class Station:
 
     def _serve(self, rid: int, now: float) -> None:
         self.busy += 1
-        self._start[rid] = now
+        self._start_mv[rid] = now
         self._timeout(self._draw(), rid).callbacks.append(self._done)
 
     def _complete(self, ev: simpy.Event) -> None:
         rid: int = ev.value  # type: ignore[assignment]  # the id _serve gave it (no cast() call)
         now = self._env.now
-        self._finish[rid] = now
+        self._finish_mv[rid] = now
         self.busy -= 1
-        self._area += self.in_system * (now - self._last)  # _count(now, -1), inlined
+        inside = self.in_system  # _count(now, -1), inlined
+        self._area += inside * (now - self._last)
         self._last = now
-        self.in_system -= 1
+        self.in_system = inside - 1
         if self.record_path:
             self._step(now)
         if self.queue:
@@ -197,7 +211,7 @@ class Station:
                 # _start_next without shedding, inlined: the worker just freed takes the next
                 nxt = self._take()
                 self.busy += 1
-                self._start[nxt] = now
+                self._start_mv[nxt] = now
                 self._timeout(self._draw(), nxt).callbacks.append(self._done)
             if self.queue and self.busy < self.servers:  # more idle workers, or shedding on
                 self._start_next(now)
@@ -209,9 +223,9 @@ class Station:
         limit = self.shed_after_ms
         while self.queue and self.busy < self.servers:
             rid = self._take()
-            if limit is not None and now - self._arrival[rid] > limit:
+            if limit is not None and now - self._arrival_mv[rid] > limit:
                 self._shed[rid] = True
-                self._start[rid] = now  # taken from the queue, to be dropped
+                self._start_mv[rid] = now  # taken from the queue, to be dropped
                 self._count(now, -1)
                 if self.on_shed is not None:
                     self.on_shed(rid)
@@ -228,8 +242,8 @@ class Station:
     def _step(self, now: float) -> None:
         """Record the number in system from ``now`` on."""
         k = self._k
-        self._pt[k] = now
-        self._pn[k] = self.in_system
+        self._pt_mv[k] = now
+        self._pn_mv[k] = self.in_system
         self._k = k + 1
 
     def serve_all(self, arrival: np.ndarray) -> bool:
@@ -245,7 +259,7 @@ class Station:
             raise ValueError("serve_all() is for one FIFO server with no queue limit, no "
                              "shedding and no path, before any request has arrived")
         n = len(arrival)
-        start, finish = lindley.fifo(arrival, self._draw.take(n))
+        start, finish = lindley.fifo(arrival, self._draws.take(n))
         if lindley.tied(arrival, finish):
             return False
         if n > self._cap:
