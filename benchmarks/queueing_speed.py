@@ -171,7 +171,8 @@ def lindley_figures(n: int, repeats: int, utilization: float = 0.95) -> dict[str
     """One FIFO server at ``utilization`` for ``n`` customers: microseconds per customer by
     events (QueueModel.finish), by the exact recursion (finished(): QueueModel.solve), and by
     numpy_lindley on the same draws, with the largest gap between its waits and the exact ones."""
-    params = LAB.make_params("hockey-stick", {"customers": str(n), "warmup_ms": "0"})
+    params = LAB.make_params("hockey-stick", {"customers": str(n), "warmup_ms": "0",
+                                              "utilizations": str(utilization)})
     rate = utilization * 100.0
 
     def by_events() -> QueueModel:
@@ -240,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("  the same stepped by env.run()", f"{s['station_simpy_loop_us']:.2f} "
                  f"us/customer, {s['ratio_simpy_loop']:.2f}x", "(the station alone)", True))
 
-    m = memory_per_customer(n // 2 if args.quick else 400_000)
+    m = memory_per_customer(100_000 if args.quick else 400_000)
     rows.append(("memory, one default run", f"{m['bytes_per_customer']:.0f} B/customer at the "
                  f"peak ({m['marginal']:.0f} per extra customer)", "<= 90 B",
                  m["marginal"] <= 90))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,12 +246,15 @@ class Station:
         self._pn_mv[k] = self.in_system
         self._k = k + 1
 
-    def serve_all(self, arrival: np.ndarray) -> bool:
+    def serve_all(self, arrival: np.ndarray, marks: Sequence[float] = ()) -> list[float] | None:
         """Serve requests arriving at ``arrival`` (every one, known in advance) without events,
         by the Lindley recursion (``dslab.sim.lindley``) and this station's own service draws:
         the records, the integral and the longest queue end as an event run would leave them.
+        Returns the integral of the number in system up to each of ``marks`` (times the caller
+        would have read ``integral()`` at).
+
         Only for one FIFO server with no queue limit, no shedding and no path, that has seen
-        nothing yet. Returns False, having used up the draws, if a request arrives at the very
+        nothing yet. Returns None, having used up the draws, if a request arrives at the very
         instant another finishes: there the order of the two events decides the longest queue,
         so the caller should run the events instead."""
         if (self.servers != 1 or self.discipline != FIFO or self.queue_limit is not None
@@ -261,16 +264,16 @@ class Station:
         n = len(arrival)
         start, finish = lindley.fifo(arrival, self._draws.take(n))
         if lindley.tied(arrival, finish):
-            return False
+            return None
         if n > self._cap:
             self._grow(n)
         self._arrival[:n], self._start[:n], self._finish[:n] = arrival, start, finish
         self._n = n
         self.max_queue = lindley.longest_queue(arrival, start)
-        if n:
-            self._last = float(finish[-1])
-            self._area = lindley.integrals(arrival, finish, [self._last])[0]
-        return True
+        last = float(finish[-1]) if n else 0.0  # the last change: the last finish
+        *at_marks, self._area = lindley.integrals(arrival, finish, [*marks, last])
+        self._last = last
+        return at_marks
 
     # -- what was seen ----------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ import math
 from typing import Any
 
 from dslab.labs.queueing.params import MAX_REQUESTS, QueueParams
-from dslab.sim import lindley
 from dslab.sim.simulation import Simulation
 from dslab.sim.sources import ClosedUsers, OpenArrivals
 from dslab.sim.station import FIFO, Station
@@ -126,19 +125,19 @@ class QueueModel:
             raise ValueError("solve() is for one FIFO server with no queue limit, fed by a "
                              "steady open stream, before it has run")
         arrival = self.source.arrival_times()
-        if not self.station.serve_all(arrival):
-            return False
-        self.source.count = len(arrival)
         p = self.params
         if p.duration_ms is not None:
             end = float(p.duration_ms)  # the window closes on the clock
         else:
             end = float(arrival[-1])  # as the last request is sent (customers >= 1 are sent)
-        finish = self.station.records(copy=False).finish
         t0 = float(self.window_start)
-        self._integral_at["start"], self._integral_at["end"] = lindley.integrals(
-            arrival, finish, [t0, end])
+        marks = self.station.serve_all(arrival, [t0, end])
+        if marks is None:
+            return False
+        self.source.count = len(arrival)
+        self._integral_at["start"], self._integral_at["end"] = marks
         self.window_end = end
+        finish = self.station.records(copy=False).finish
         # the clock stops at the last event: a finish, or the window's own marks
         self._solved_at = max(float(finish[-1]) if len(finish) else 0.0, t0, end)
         return True
