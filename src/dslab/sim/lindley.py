@@ -6,8 +6,9 @@ dropped, the recursion is the whole of what the event simulation does, so given 
 arrival times and service draws it gives the same records. It uses the same floating-point
 operations in the same order (the maximum, then one addition per request), so the times are
 identical, not merely close: the loop below is plain Python over floats for that reason, and
-is still about twenty times faster than stepping events. (A numpy form, cumulative sums and a
-running minimum of waits, is faster again but rounds differently.)
+still costs under a tenth of what stepping the events does. (A numpy form, cumulative sums and
+a running minimum of waits, is faster again but adds in another order, so its waits differ in
+the last bits; benchmarks/queueing_speed.py measures both.)
 
 The integral of the number in system and the longest queue, which the station keeps as events
 happen, are derived here from the records, with the station's arithmetic.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import cast
 
 import numpy as np
 import simpy
@@ -60,7 +59,8 @@ class OpenArrivals:
         self._timeout = sim.env.timeout
         self._on_fire = self._fire  # bound once: a callback per arrival
         # when _schedule last planned an arrival, and for when (for arrival_times)
-        self._next_from, self._next_at = 0.0, cast(float | None, None)
+        self._next_from = 0.0
+        self._next_at: float | None = None
 
     def start(self) -> None:
         self._schedule(0.0)

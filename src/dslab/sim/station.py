@@ -7,8 +7,10 @@ time-integral of the number in system as it changes, so the time-averaged L is m
 derived from other numbers. With ``shed_after_ms`` set, a worker that would start a request which
 has already waited that long drops it unserved instead (its client has given up on it).
 
-Completions are bare SimPy timeouts with a callback (no process per request) and service times
-are drawn in blocks (``Draws``): a million requests take seconds, not minutes.
+Completions are bare SimPy timeouts with a callback (no process per request), service times
+are drawn in blocks (``Draws``) and the records are preallocated numpy arrays: a million
+requests take about two seconds and some 70 bytes each. For one FIFO server with no limit,
+``serve_all`` computes the same records without events (the Lindley recursion).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class Station:
             self._pt, self._pn = pt, pn
         self._cap = cap
         # The hot paths write through memoryviews of the same arrays: a float goes in as it is,
-        # where numpy's own item assignment converts it first (a tenth of a request's cost).
+        # where numpy's own item assignment converts it first (about a tenth of the station's cost).
         self._arrival_mv: Any = self._arrival.data  # (typed Any: the stubs' memoryview holds ints)
         self._start_mv: Any = self._start.data
         self._finish_mv: Any = self._finish.data
@@ -161,8 +163,11 @@ class Station:
             self._area += inside * (now - self._last)
             self._last = now
             self.in_system = inside + 1
-            if self.record_path:
-                self._step(now)
+            if self.record_path:  # _step(now), inlined
+                k = self._k
+                self._pt_mv[k] = now
+                self._pn_mv[k] = inside + 1
+                self._k = k + 1
             self.busy += 1
             self._start_mv[rid] = now
             self._timeout(self._draw(), rid).callbacks.append(self._done)
@@ -175,8 +180,11 @@ class Station:
             self._area += inside * (now - self._last)
             self._last = now
             self.in_system = inside + 1
-            if self.record_path:
-                self._step(now)
+            if self.record_path:  # _step(now), inlined
+                k = self._k
+                self._pt_mv[k] = now
+                self._pn_mv[k] = inside + 1
+                self._k = k + 1
             self.queue.append(rid)
             if len(self.queue) > self.max_queue:
                 self.max_queue = len(self.queue)
@@ -204,8 +212,11 @@ class Station:
         self._area += inside * (now - self._last)
         self._last = now
         self.in_system = inside - 1
-        if self.record_path:
-            self._step(now)
+        if self.record_path:  # _step(now), inlined
+            k = self._k
+            self._pt_mv[k] = now
+            self._pn_mv[k] = inside - 1
+            self._k = k + 1
         if self.queue:
             if self.shed_after_ms is None and self.busy < self.servers:
                 # _start_next without shedding, inlined: the worker just freed takes the next

@@ -3,6 +3,10 @@
 The window opens at ``warmup_ms`` and closes when the last request is sent (``customers``) or at
 ``duration_ms``; the station's running integral is read at both edges. After the window the
 queue drains, so every measured request has a complete record.
+
+A queue that is one FIFO server with no limit, fed by a steady open stream, can also be solved
+without events (``solve``, the Lindley recursion on the same draws); a sweep does that through
+``finished``, with identical results.
 """
 
 from __future__ import annotations
@@ -161,8 +165,9 @@ class QueueModel:
 def finished(params: QueueParams, seed: int = 1, *, rate_per_s: float | None = None,
              servers: int | None = None, record_path: bool = True) -> QueueModel:
     """A queue run to its end: solved by the Lindley recursion where that is exactly the system
-    (``QueueModel.solvable``, about twenty times faster), else simulated event by event. Both
-    give identical records and metrics; a sweep of many runs uses this."""
+    (``QueueModel.solvable``; several times faster, see benchmarks/queueing_speed.py), else
+    simulated event by event. Both give identical records and metrics; the sweeps use this,
+    while a single run and a notebook step the events."""
     model = QueueModel(params, seed, rate_per_s=rate_per_s, servers=servers,
                        record_path=record_path)
     if model.solvable():
