@@ -12,7 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dslab.errors import InputError
-from dslab.sim.dist import Const, Dist, Exp, LogNormal, Mixture, Normal, Pareto, Uniform, parse
+from dslab.sim.dist import (
+    Const,
+    Dist,
+    Draws,
+    Exp,
+    LogNormal,
+    Mixture,
+    Normal,
+    Pareto,
+    Uniform,
+    parse,
+)
 
 N = 20_000
 
@@ -239,3 +250,18 @@ def test_cv2_names_the_familiar_shapes():
     assert Exp(7).cv2() == pytest.approx(1.0)
     assert Const(7).cv2() == 0.0
     assert Uniform(0, 2).cv2() == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("d", [Exp(3), Normal(10, 3), Mixture((0.9, 0.1), (Exp(5), Exp(50)))],
+                         ids=str)
+def test_draws_take_gives_the_values_one_call_at_a_time_would(d):
+    # A queue solved without events takes its service times in one piece; they must be the very
+    # values, in the very order, that the event simulation draws one at a time (across blocks,
+    # and for samplers whose blocks are not simply one long stream: redraws, mixtures).
+    one_by_one = Draws(d, np.random.default_rng(5))
+    at_once = Draws(d, np.random.default_rng(5))
+    expected = [one_by_one() for _ in range(3 * Draws.BLOCK + 17)]
+    got = np.concatenate([at_once.take(5), at_once.take(Draws.BLOCK), at_once.take(0),
+                          at_once.take(2 * Draws.BLOCK + 12)])
+    assert got.tolist() == expected
+    assert at_once() == one_by_one()  # and the two go on alike

@@ -189,3 +189,67 @@ def test_with_shedding_every_request_is_served_shed_or_still_inside(servers, lim
     served_wait = r.wait[r.done]
     assert (served_wait <= limit + 1e-9).all()  # nobody is served after waiting past the limit
     assert (r.wait[r.shed] > limit).all()
+
+
+def test_records_allocated_for_few_grow_to_the_same_records_as_for_many():
+    # A station told to expect 3 requests grows (twice here) as 3,000 come; one told 3,000
+    # allocates once. Same seed, same events: the records and the path must not differ.
+    def run(expected):
+        sim = Simulation(8)
+        st_ = Station(sim, 2, Exp(10), queue_limit=4, record_path=True, expected=expected)
+        OpenArrivals(sim, st_.arrive, [(0.0, 230.0)], limit=3000).start()
+        sim.run(math.inf)
+        return st_
+
+    few, many = run(3), run(3000)
+    assert few._cap > 3000 >= many._cap  # the small one did grow
+    a, b = few.records(), many.records()
+    for name in ("arrival", "start", "finish"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+    assert np.array_equal(a.rejected, b.rejected) and np.array_equal(a.shed, b.shed)
+    assert np.array_equal(few.path_t, many.path_t) and np.array_equal(few.path_n, many.path_n)
+    assert len(a) == 3000 and a.rejected.any()
+
+
+def test_records_without_a_copy_are_read_only_views_that_survive_growth():
+    sim = Simulation(2)
+    st_ = Station(sim, 1, Const(4), expected=2)
+    arrive_at(sim, st_, [0, 1, 2, 3, 4])
+    sim.run(2.5)  # three arrived, so the records have grown past the 2 expected
+    view = st_.records(copy=False)
+    copy = st_.records()
+    with pytest.raises(ValueError):
+        view.arrival[0] = 99.0
+    with pytest.raises(ValueError):
+        st_.path_t[:] = 0.0
+    sim.run(math.inf)  # more arrivals: the records grow again, into new arrays
+    assert list(view.arrival) == list(copy.arrival) == [0, 1, 2]
+    assert list(st_.records(copy=False).finish) == [4, 8, 12, 16, 20]
+
+
+def test_on_last_is_called_once_just_after_the_last_arrival_the_limit_allows():
+    sim = Simulation(3)
+    seen = []
+    src = OpenArrivals(sim, lambda: seen.append(("arrival", sim.now)), [(0.0, 100.0)], limit=5)
+    src.on_last = lambda: seen.append(("last", sim.now))
+    src.start()
+    sim.run(math.inf)
+    assert [kind for kind, _ in seen] == ["arrival"] * 5 + ["last"]
+    assert seen[-1][1] == seen[-2][1]
+    none = OpenArrivals(sim, lambda: None, [(0.0, 100.0)], limit=0)
+    none.on_last = lambda: seen.append(("never", 0.0))
+    none.start()
+    sim.run(math.inf)
+    assert seen[-1][0] == "last"
+
+
+def test_a_request_arriving_on_a_whole_number_clock_is_recorded_like_any_other():
+    # SimPy keeps an int clock after an int delay; the records are floats all the same.
+    sim = Simulation(1)
+    st_ = Station(sim, 1, Const(2), record_path=True)
+    sim.env.timeout(5).callbacks.append(lambda _ev: st_.arrive())
+    sim.env.timeout(6).callbacks.append(lambda _ev: (st_.arrive(), st_.set_servers(2)))
+    sim.run(math.inf)
+    r = st_.records()
+    assert list(r.arrival) == [5.0, 6.0] and list(r.start) == [5.0, 6.0]
+    assert list(r.finish) == [7.0, 8.0] and list(st_.path_n) == [1, 2, 1, 0]

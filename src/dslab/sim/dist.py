@@ -7,8 +7,10 @@ it back, so parameters survive a round trip through the command line and JSON.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -338,22 +340,30 @@ class Mixture(Dist):
 
 class Draws:
     """Samples of ``dist`` from ``rng``, drawn a block at a time: a queue asks for millions, and
-    one numpy call per block costs far less than one per sample."""
+    one numpy call per block costs far less than one per sample.
+
+    ``draws()`` gives the next sample; ``draws.next`` is the same without the Python call around
+    it (a C iterator's ``__next__``: a hot loop binds it once). A block is drawn only when the
+    one before is used up, as a sample-at-a-time draw would.
+    """
 
     BLOCK = 4096
 
     def __init__(self, dist: Dist, rng: np.random.Generator) -> None:
         self.dist, self.rng = dist, rng
-        self._buf: list[float] = []
-        self._i = 0
+        self._stream = itertools.chain.from_iterable(self._blocks())
+        self.next: Callable[[], float] = self._stream.__next__
+
+    def _blocks(self) -> Iterator[list[float]]:
+        while True:
+            yield self.dist.sample_n(self.rng, self.BLOCK).tolist()
 
     def __call__(self) -> float:
-        if self._i >= len(self._buf):
-            self._buf = self.dist.sample_n(self.rng, self.BLOCK).tolist()
-            self._i = 0
-        x = self._buf[self._i]
-        self._i += 1
-        return x
+        return self.next()
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` samples as one array: the values ``n`` calls would return, in order."""
+        return np.fromiter(itertools.islice(self._stream, n), dtype=np.float64, count=n)
 
 
 _FORMS = {

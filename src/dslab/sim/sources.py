@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import simpy
 
 from dslab.sim.dist import Dist, Draws, Exp
@@ -27,6 +28,9 @@ class OpenArrivals:
     ``stop_ms``, whichever comes first.
     """
 
+    #: gaps drawn at a time by arrival_times()
+    TIMES_BLOCK = 1 << 16
+
     def __init__(self, sim: Simulation, target: Callable[[], object], rates: Sequence[tuple[float, float]],
                  gaps: Dist | None = None, *, limit: int | None = None, stop_ms: float = math.inf,
                  stream: str = "arrivals") -> None:
@@ -38,21 +42,80 @@ class OpenArrivals:
             raise ValueError("a rate cannot be negative")
         self.sim, self.target = sim, target
         self.rates = [(float(t), float(r)) for t, r in rates]
+        self._ends = [t for t, _ in self.rates[1:]] + [math.inf]  # where each rate stops
+        self._seg = 0  # the first rate not yet wholly in the past
+        self._steady = self.rates[0][1] if len(self.rates) == 1 else None  # one rate throughout
+        self._rate = self.rates[0][1]
+        self._steady_on = self._steady is not None and self._rate > 0
         shape = gaps or Exp(1.0)
-        self._gap = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
+        self._gaps = Draws(shape.scaled(1.0 / shape.mean()), sim.rng(stream))
+        self._gap = self._gaps.next
         self.limit, self.stop_ms = limit, stop_ms
+        self._most = math.inf if limit is None else limit
+        self._most_steady = self._most if self._steady_on else 0  # _fire's test, in one
         self.count = 0
+        self.on_last: Callable[[], None] | None = None  # called just after the limit's last arrival
+        self._env = sim.env
+        self._timeout = sim.env.timeout
+        self._on_fire = self._fire  # bound once: a callback per arrival
+        # when _schedule last planned an arrival, and for when (for arrival_times)
+        self._next_from = 0.0
+        self._next_at: float | None = None
 
     def start(self) -> None:
         self._schedule(0.0)
 
+    def arrival_times(self) -> np.ndarray:
+        """Every arrival of a started stream that has not fired yet, computed at once instead of
+        fired one by one (for a queue solved without events). Each time comes from the same
+        draw and the same floating-point steps as the events would take: the gap added to the
+        clock, then SimPy's delay (that time minus now) added back to the clock. For one steady
+        rate and a stream that ends (``limit`` or ``stop_ms``); it uses up the draws, so the
+        stream cannot also run."""
+        if self.count or not self._steady_on:
+            raise ValueError("arrival_times() needs a stream at one steady rate that has not "
+                             "fired yet")
+        if self.limit is None and self.stop_ms == math.inf:
+            raise ValueError("arrival_times() needs a stream that ends: a limit or stop_ms")
+        if self._most < 1:
+            return np.empty(0)
+        if self._next_at is None:
+            raise ValueError("arrival_times() needs a started stream: call start() first")
+        now, planned = self._next_from, self._next_at
+        if not planned < self.stop_ms:  # start() scheduled nothing
+            return np.empty(0)
+        parts = [np.array([now + (planned - now)])]
+        have = 1
+        while have < self._most:
+            last = float(parts[-1][-1])
+            if self.limit is not None:
+                k = min(self.limit - have, self.TIMES_BLOCK)
+            else:  # enough for the rest of the run on average, and some
+                k = int(min((self.stop_ms - last) * self._rate / 1000 * 1.05 + 64,
+                            self.TIMES_BLOCK))
+            planned_at, at = _advance(last, self._gaps.take(k) * 1000.0 / self._rate)
+            over = np.flatnonzero(planned_at >= self.stop_ms)  # not sent: the stream has ended
+            if len(over):
+                parts.append(at[:over[0]])
+                break
+            parts.append(at)
+            have += k
+        return np.concatenate(parts)
+
     def _next_time(self, now: float) -> float:
-        """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``."""
+        """When the next arrival falls: one unit gap of 'work' (rate times time) after ``now``.
+        ``now`` never goes back, so rates that ended before it are skipped for good."""
         need = self._gap() * 1000.0  # in rate-per-s times ms
-        ends = [t for t, _ in self.rates[1:]] + [math.inf]
-        for (start, rate), end in zip(self.rates, ends, strict=True):
-            if end <= now:
-                continue
+        if self._steady is not None:  # the loop below, done for one rate
+            return now + need / self._steady if self._steady > 0 else math.inf
+        rates, ends = self.rates, self._ends
+        i = self._seg
+        while ends[i] <= now:
+            i += 1
+        self._seg = i
+        for k in range(i, len(rates)):
+            start, rate = rates[k]
+            end = ends[k]
             t0 = max(start, now)
             if rate > 0:
                 span = need / rate
@@ -62,19 +125,51 @@ class OpenArrivals:
         return math.inf
 
     def _schedule(self, now: float) -> None:
-        if self.limit is not None and self.count >= self.limit:
+        if self.count >= self._most:
+            if self.on_last is not None and self.count:
+                self.on_last()
             return
         t = self._next_time(now)
-        if t >= self.stop_ms or math.isinf(t):
+        self._next_from, self._next_at = now, t  # for arrival_times()
+        if t >= self.stop_ms or t == math.inf:
             return
-        ev = self.sim.env.timeout(t - now)
-        ev.callbacks.append(self._fire)
+        self._timeout(t - now).callbacks.append(self._on_fire)
 
     def _fire(self, _ev: simpy.Event) -> None:
-        now = self.sim.env.now
-        self.count += 1
+        now = self._env.now
+        count = self.count = self.count + 1
         self.target()
+        if count < self._most_steady:
+            # _schedule and _next_time, inlined for one steady rate (the usual case)
+            t = now + self._gap() * 1000.0 / self._rate
+            if t < self.stop_ms:  # and so finite
+                self._timeout(t - now).callbacks.append(self._on_fire)
+            return
         self._schedule(now)
+
+
+def _advance(now: float, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrivals ``gaps`` apart from ``now``: the times planned (clock + gap) and the times the
+    events fire (clock + (planned - clock), SimPy's delay added back). A running sum gives
+    them all at once when the two agree at every step; that has held in every case tried (an
+    exhaustive search of non-negative pairs at 6-bit precision found no exception), but it is
+    checked, at the cost of two array operations, and ``_advance_by_loop`` takes over if not."""
+    planned = np.cumsum(np.concatenate(([now], gaps)))  # each: the one before + its gap
+    clock = planned[:-1]
+    if np.array_equal(clock + (planned[1:] - clock), planned[1:]):
+        return planned[1:], planned[1:]
+    return _advance_by_loop(now, gaps)
+
+
+def _advance_by_loop(now: float, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_advance`` one step at a time, exactly as the events step the clock."""
+    planned, at = np.empty(len(gaps)), np.empty(len(gaps))
+    t = now
+    for i, gap in enumerate(gaps.tolist()):
+        x = t + gap
+        t = t + (x - t)
+        planned[i], at[i] = x, t
+    return planned, at
 
 
 class ClosedUsers:

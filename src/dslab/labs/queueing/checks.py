@@ -38,7 +38,7 @@ def _little(measured: Measured) -> Check:
 
 
 def _conserved(model: QueueModel) -> Check:
-    rec = model.station.records()
+    rec = model.station.records(copy=False)
     sent, recorded = model.source.count, model.station.arrivals
     done, rejected = int(rec.done.sum()), int(rec.rejected.sum())
     flying = int(rec.in_flight.sum())
@@ -52,16 +52,16 @@ def _conserved(model: QueueModel) -> Check:
 
 
 def _order(model: QueueModel) -> Check:
-    rec = model.station.records()
-    started = ~np.isnan(rec.start)
-    bad_times = int((rec.start[started] < rec.arrival[started]).sum()
-                    + (rec.finish[rec.done] < rec.start[rec.done]).sum())
+    rec = model.station.records(copy=False)
+    # a comparison with NaN is false: requests not yet started (or finished) count for nothing
+    bad_times = int(np.count_nonzero(rec.start < rec.arrival)
+                    + np.count_nonzero(rec.finish < rec.start))
     if bad_times:
         return Check(ORDER, False, f"{count(bad_times, 'request')} started before arriving or "
                      "finished before starting")
-    starts = rec.start[started]  # request ids are in arrival order
     if model.params.discipline == "fifo":
-        overtaken = int((np.diff(starts) < 0).sum())
+        starts = _started(rec.start)  # request ids are in arrival order
+        overtaken = int(np.count_nonzero(starts[1:] < starts[:-1]))
         return Check(ORDER, overtaken == 0,
                      "first come, first served: no request started before an earlier arrival"
                      if not overtaken else f"{count(overtaken, 'request')} started ahead of an "
@@ -71,16 +71,41 @@ def _order(model: QueueModel) -> Check:
 
 
 def _capacity(model: QueueModel) -> Check:
-    rec = model.station.records()
-    started = ~np.isnan(rec.start)
-    ends = np.where(np.isnan(rec.finish), np.inf, rec.finish)[started]
-    times = np.concatenate([rec.start[started], ends])
-    steps = np.concatenate([np.ones(int(started.sum())), -np.ones(int(started.sum()))])
-    order = np.lexsort((steps, times))  # at a tie, a finish (-1) frees its server first
-    most = int(np.cumsum(steps[order]).max()) if len(times) else 0
+    rec = model.station.records(copy=False)
+    most = most_in_service(rec.start, rec.finish)
     limit = model.params.queue_limit
     ok = most <= model.servers and (limit is None or model.station.max_queue <= limit)
     waiting = f", at most {model.station.max_queue:,} waiting" + (
         f" (limit {limit:,})" if limit is not None else "")
     return Check(CAPACITY, ok, f"at most {most:,} in service at once (servers: {model.servers})"
                  + waiting)
+
+
+def _started(start: np.ndarray) -> np.ndarray:
+    """The start times of the requests that started, in id order (no copy when all did)."""
+    started = ~np.isnan(start)
+    return start if started.all() else start[started]
+
+
+#: start times looked up at a time in most_in_service (a bounded working set)
+CHUNK = 1 << 16
+
+
+def most_in_service(start: np.ndarray, finish: np.ndarray) -> int:
+    """The most requests in service at any moment, from their start and finish times (NaN:
+    not started, or not finished). A request that finishes at the moment another starts frees
+    its server first. Just after the starts at time s, the number in service is the number of
+    starts at or before s minus the finishes at or before s."""
+    started = ~np.isnan(start)
+    starts = start[started]
+    starts.sort()
+    ends = finish[started]
+    ends[np.isnan(ends)] = np.inf
+    ends.sort()
+    most = 0
+    for a in range(0, len(starts), CHUNK):
+        chunk = starts[a:a + CHUNK]
+        # starts at or before chunk[j]: at least a + j + 1, exactly that at the last of a tie
+        inside = np.arange(a + 1, a + 1 + len(chunk)) - np.searchsorted(ends, chunk, "right")
+        most = max(most, int(inside.max()))
+    return most

@@ -11,7 +11,7 @@ from typing import Any
 from dslab.labs.queueing import rules
 from dslab.labs.queueing.checks import verdicts
 from dslab.labs.queueing.measure import burst_metrics, measure, occupancy, rejections
-from dslab.labs.queueing.model import QueueModel
+from dslab.labs.queueing.model import QueueModel, finished
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.rules import Rules
 from dslab.labs.queueing.theory import (
@@ -68,7 +68,7 @@ def single(model: QueueModel, impl: Rules | None = None) -> Outcome:
         open_twin = open_equivalent(p, model.seed)
         series["open_twin"] = {"rate_per_s": open_twin.rate_per_s,
                                "occupancy": occupancy(open_twin)}
-        metrics["open_peak_in_system"] = float(max(open_twin.station.path_n, default=0))
+        metrics["open_peak_in_system"] = float(open_twin.station.path_n.max(initial=0))
     return Outcome(metrics, verdicts(model, m), series)
 
 
@@ -88,8 +88,7 @@ def sweep(p: SweepParams, seed: int, impl: Rules | None = None) -> Outcome:
     points, metrics, per_point = [], {}, []
     for k, u in enumerate(p.utilizations):
         rate = sweep_rate(p, u)
-        model = QueueModel(p, seed + k, rate_per_s=rate, record_path=False)
-        model.finish()
+        model = finished(p, seed + k, rate_per_s=rate, record_path=False)
         m = measure(model, impl)
         th = predict(p, impl, rate)
         points.append({"utilization": u, "rate_per_s": rate, "W_ms": m.metrics["W_ms"],
@@ -129,8 +128,7 @@ def pool(p: PoolParams, seed: int, impl: Rules | None = None) -> Outcome:
     hi = max(need_ref, min(need, need_ref + 3)) + 1  # a wild answer is not worth 100 runs
     points, per_point, waits = [], [], {}
     for c in range(lo, hi + 1):
-        model = QueueModel(p, seed + c, servers=c, record_path=False)
-        model.finish()
+        model = finished(p, seed + c, servers=c, record_path=False)
         m = measure(model, impl)
         waits[c] = m.metrics["Wq_ms"]
         points.append({"servers": c, "Wq_ms": waits[c], "Wq_ci95": list(m.Wq_ci95),
