@@ -46,3 +46,10 @@ def test_one_server_fewer_is_set_beside_the_pool_servers_needed_picks():
     r = run("pool-sizing", customers=20_000)
     text = " ".join(r.story)
     assert f"against {r.metrics['Wq_ms_with_needed']:,.1f} ms with" in text
+
+
+def test_a_sweep_sized_by_duration_says_so():
+    p = LAB.make_params("hockey-stick", {"customers": "none", "duration_ms": "5000",
+                                         "utilizations": "0.5,0.8"})
+    first = LAB.run(p, 1).story[0]
+    assert "5,000 ms of requests each" in first

@@ -138,8 +138,10 @@ def sweep_story(p: SweepParams, out: Outcome, theory: dict[str, Any]) -> list[st
     if len(shown) < 2:
         shown = pts if len(pts) <= 6 else [pts[round(k * (len(pts) - 1) / 5)] for k in range(6)]
     slow = ", ".join(f"{pt['utilization']:.0%}: {pt['W_ms'] / S:.1f}x" for pt in shown)
+    size = (f"{p.customers:,} requests each" if p.customers is not None
+            else f"{p.duration_ms:,.0f} ms of requests each")
     lines = [f"{model_name(p)}, service {p.service_ms} ms; {count(len(pts), 'run')} of "
-             f"{p.customers:,} requests each, one per utilization; theory: {formula_used(p)}.",
+             f"{size}, one per utilization; theory: {formula_used(p)}.",
              f"Time in system as a multiple of the service time: {slow}."]
     bend = _bend(pts, S)
     if bend:
