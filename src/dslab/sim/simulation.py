@@ -56,11 +56,11 @@ class Simulation:
 
     def call_at(self, t_ms: float, fn: Callable[..., object], *args: Any) -> simpy.Event:
         """Call ``fn(*args)`` at simulated time ``t_ms`` (or now, if that is past)."""
-        return _Call(self.env, max(0.0, t_ms - self.now), fn, args)
+        return CallbackTimeout(self.env, max(0.0, t_ms - self.now), _fire, (fn, args))
 
     def call_later(self, delay_ms: float, fn: Callable[..., object], *args: Any) -> simpy.Event:
         """Call ``fn(*args)`` after ``delay_ms``; a bare event with a callback, no process."""
-        return _Call(self.env, delay_ms, fn, args)
+        return CallbackTimeout(self.env, delay_ms, _fire, (fn, args))
 
     def run(self, until_ms: float) -> None:
         """Advance to ``until_ms``; may be called again to continue (as a notebook does).
@@ -132,23 +132,25 @@ class _Stop(Exception):
     would put the stop event back in the queue, to be counted as an event by the next run."""
 
 
-def _fire(ev: _Call) -> None:
-    ev.fn(*ev.args)
+class CallbackTimeout(Timeout):
+    """A timeout that calls ``callback(event)``, with ``payload`` riding on the event: the core's
+    way to schedule a call with no closure and no process. The body is SimPy's
+    ``Timeout.__init__``, inlined as SimPy inlines ``Event.__init__`` there: it runs for every
+    message and timer."""
 
-
-class _Call(Timeout):
-    """A timeout that calls ``fn(*args)``: the function and its arguments ride on the event, so
-    scheduling a call makes no closure. The body is SimPy's ``Timeout.__init__``, inlined as
-    SimPy inlines ``Event.__init__`` there: this runs for every message and timer."""
-
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[..., object],
-                 args: tuple[Any, ...]) -> None:
+    def __init__(self, env: simpy.Environment, delay: float,
+                 callback: Callable[[Any], None], payload: Any) -> None:
         if delay < 0:
             raise ValueError(f"Negative delay {delay}")
         self.env = env
-        self.callbacks = [_fire]
+        self.callbacks = [callback]
         self._value = None
         self._delay = delay
         self._ok = True
-        self.fn, self.args = fn, args
+        self.payload = payload
         env.schedule(self, NORMAL, delay)
+
+
+def _fire(ev: CallbackTimeout) -> None:
+    fn, args = ev.payload
+    fn(*args)
