@@ -237,6 +237,29 @@ def test_sample_n_has_the_mean_and_bounds_of_sample(d):
     assert abs(x.mean() - d.mean()) <= 5 * se + 1e-12, (x.mean(), d.mean(), se)
 
 
+@pytest.mark.parametrize("d", [Const(4), Uniform(2, 8), Exp(5), Normal(10, 2), LogNormal(10, 5),
+                               Pareto(5, 2.5)], ids=str)
+@pytest.mark.parametrize("first", [1, 64, Draws.BLOCK])
+def test_draws_from_blocks_are_the_samples_drawn_one_at_a_time(d, first):
+    # Blocks are a matter of speed: on its own stream a consumer sees the very numbers it would
+    # have drawn one by one (the block sizes, doubling from `first`, do not matter either).
+    one_by_one = np.random.default_rng(3)
+    draws = Draws(d, np.random.default_rng(3), first=first)
+    n = 2 * Draws.BLOCK + 100
+    assert [draws() for _ in range(n)] == [d.sample(one_by_one) for _ in range(n)]
+
+
+def test_draws_start_with_a_small_block_and_double_it():
+    # A consumer that needs a few dozen numbers (one server's timer) takes one small block, not
+    # thousands: its stream has moved on by exactly the blocks drawn, 2 + 4 + 8 after 10 draws.
+    rng, ahead = np.random.default_rng(5), np.random.default_rng(5)
+    draws = Draws(Uniform(0, 1), rng, first=2)
+    for _ in range(10):
+        draws()
+    ahead.random(2 + 4 + 8)
+    assert rng.random() == ahead.random()
+
+
 @pytest.mark.parametrize("d", SAMPLED, ids=str)
 def test_scaled_keeps_the_shape_and_stretches_the_size(d):
     s = d.scaled(2.5)

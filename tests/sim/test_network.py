@@ -157,6 +157,35 @@ def test_no_loss_means_every_message_arrives():
     assert len(b.got) == 1000 and net.dropped == {"partition": 0, "loss": 0, "down": 0}
 
 
+def _fates(latency, loss: float) -> tuple[list[float], list[int]]:
+    """Delays of the messages delivered and the numbers of those lost, for 300 messages sent one
+    per ms."""
+    sim, net, (a, b) = make(latency=latency, loss=loss, seed=4)
+    for i in range(300):
+        sim.call_at(i, a.send, 1, i)
+    sim.run(1000)
+    got = {msg: t - msg for t, _, msg in b.got}
+    return [got[i] for i in sorted(got)], [i for i in range(300) if i not in got]
+
+
+def test_the_loss_coin_and_the_latencies_draw_from_streams_of_their_own():
+    # Tossing the coin (here with a loss so small that no message is lost) leaves every
+    # message's latency as it was without loss...
+    assert _fates(Uniform(2, 8), 1e-12) == (_fates(Uniform(2, 8), 0.0)[0], [])
+    # ...and which messages are lost does not depend on how latencies are drawn.
+    lost = _fates(Const(5), 0.3)[1]
+    assert lost and lost == _fates(Uniform(2, 8), 0.3)[1] == _fates(Uniform(50, 80), 0.3)[1]
+
+
+def test_a_new_latency_distribution_applies_from_the_next_message():
+    sim, net, (a, b) = make(latency=Const(10))
+    a.send(1, "before")
+    net.latency_ms = Const(3)
+    a.send(1, "after")
+    sim.run(100)
+    assert b.got == [(3, 0, "after"), (10, 0, "before")] and net.latency_ms == Const(3)
+
+
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
 def test_set_loss_refuses_impossible_probabilities(p):
     _, net, _ = make()

@@ -143,8 +143,43 @@ def test_the_clock_lands_on_until_even_where_now_plus_the_gap_rounds_away():
     assert start + (until - start) != until
     sim = Simulation(1)
     sim.call_at(start, lambda: None)
+    sim.call_at(until, lambda: None)
     sim.run(until)
     assert sim.now == until
+    assert sim.events_processed == 1  # the event at `until` waits; the way there is no event
+
+
+def test_a_scheduled_call_is_an_event_whose_value_is_none_like_a_plain_timeout():
+    sim = Simulation(1)
+    ev = sim.call_later(3, lambda: None)
+    sim.run(5)
+    assert ev.processed and ev.ok and ev.value is None
+
+
+def test_continued_runs_count_only_the_events_that_happened():
+    sim = Simulation(1)
+    for t in range(1, 21):
+        sim.call_at(t, lambda: None)
+    for until in (2.5, 7, 7.5, 12, 100):  # each stop leaves nothing behind to be counted later
+        sim.run(until)
+    assert sim.events_processed == 20
+
+
+def test_a_run_that_an_error_stopped_can_be_continued_to_its_new_end():
+    sim = Simulation(1)
+    fired: list[float] = []
+
+    def fail():
+        raise RuntimeError("a learner's bug")
+
+    for t in range(1, 21):
+        sim.call_at(t, lambda: fired.append(sim.now))
+    sim.call_at(5.5, fail)
+    with pytest.raises(RuntimeError, match="bug"):
+        sim.run(10)
+    sim.run(15)  # the first run's end at 10 does not stop this one early
+    assert fired == list(range(1, 15)) and sim.now == 15
+    assert sim.events_processed == 14
 
 
 # -- event budget --------------------------------------------------------------------------------
@@ -179,3 +214,13 @@ def test_the_budget_counts_events_across_continued_runs():
     sim.run(8)  # 8 events so far
     with pytest.raises(BudgetExceeded):
         sim.run(100)
+
+
+def test_the_budget_stops_on_the_very_event_that_exceeds_it_whatever_the_chunk():
+    for chunk in (1, 7, 1024):
+        sim = Simulation(42, event_budget=100)
+        sim.BUDGET_CHUNK = chunk
+        sim.call_later(0, _runaway, sim)
+        with pytest.raises(BudgetExceeded, match=r"stopped after 100 events at t=100\.0 ms"):
+            sim.run(1_000_000)
+        assert sim.events_processed == 101 and sim.now == 100

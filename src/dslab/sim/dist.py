@@ -339,24 +339,35 @@ class Mixture(Dist):
 
 
 class Draws:
-    """Samples of ``dist`` from ``rng``, drawn a block at a time: a queue asks for millions, and
-    one numpy call per block costs far less than one per sample.
+    """Samples of ``dist`` from ``rng``, drawn a block at a time: a run asks for thousands or
+    millions, and one numpy call per block costs far less than one per sample (a numpy scalar
+    costs about a microsecond; a sample from a block, a tenth of that).
 
     ``draws()`` gives the next sample; ``draws.next`` is the same without the Python call around
-    it (a C iterator's ``__next__``: a hot loop binds it once). A block is drawn only when the
-    one before is used up, as a sample-at-a-time draw would.
+    it (a C iterator's ``__next__``: a hot loop binds it once); ``take(n)`` the next ``n`` as an
+    array. Blocks start at ``first`` samples and double up to ``BLOCK``, so a short run with many
+    consumers (a timer per server) does not draw thousands it never uses. Give each consumer its
+    own stream: a block draws ahead, so a stream shared with anything else would shift it. On a
+    stream of its own, the samples are those ``dist.sample(rng)`` would give one at a time, for
+    every distribution but a mixture (it picks a block's components first) and a normal that
+    redraws a negative (at the end of the block rather than at once).
     """
 
     BLOCK = 4096
+    #: a first block for a consumer that may draw only dozens in a run (a server's timer)
+    SMALL_FIRST = 64
 
-    def __init__(self, dist: Dist, rng: np.random.Generator) -> None:
+    def __init__(self, dist: Dist, rng: np.random.Generator, first: int = BLOCK) -> None:
         self.dist, self.rng = dist, rng
+        self._first = max(1, min(int(first), self.BLOCK))
         self._stream = itertools.chain.from_iterable(self._blocks())
         self.next: Callable[[], float] = self._stream.__next__
 
     def _blocks(self) -> Iterator[list[float]]:
+        size = self._first
         while True:
-            yield self.dist.sample_n(self.rng, self.BLOCK).tolist()
+            yield self.dist.sample_n(self.rng, size).tolist()
+            size = min(2 * size, self.BLOCK)
 
     def __call__(self) -> float:
         return self.next()

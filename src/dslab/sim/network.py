@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dslab.errors import InputError
-from dslab.sim.dist import Dist
-from dslab.sim.simulation import Simulation
+from dslab.sim.dist import Dist, Draws, Uniform
+from dslab.sim.simulation import CallbackTimeout, Simulation
+
+#: the loss coin: a message is lost when its draw falls below the loss probability
+COIN = Uniform(0.0, 1.0)
 
 
 class Node:
@@ -99,13 +102,19 @@ class Network:
 
     def __init__(self, sim: Simulation, latency_ms: Dist, loss: float = 0.0) -> None:
         self.sim = sim
+        self._env = sim.env
+        self._on_arrival = self._deliver  # bound once: send() runs for every message
+        # Each random quantity has a stream of its own, drawn in blocks: the latencies come from
+        # "network" (the stream both shared before the loss coin got its own, so a run without
+        # loss draws the latencies it always drew) and the loss coin from "network.loss".
+        self._latency_stream = sim.rng("network")
+        self._coin = Draws(COIN, sim.rng("network.loss"), first=Draws.SMALL_FIRST)
         self.latency_ms = latency_ms
         self.loss = loss
         self.nodes: dict[int, Node] = {}
         self.node_ids: list[int] = []
         self._group: dict[int, int] | None = None
         self.slow: dict[int, float] = {}
-        self._rng = sim.rng("network")
         self.sent = self.delivered = 0
         self.dropped = {"partition": 0, "loss": 0, "down": 0}
         #: when set, every message is kept in ``settled`` where its fate was settled, as a plain
@@ -134,37 +143,52 @@ class Network:
         g = self._group
         return g is None or g[a] == g[b]
 
+    @property
+    def latency_ms(self) -> Dist:
+        return self._latency.dist
+
+    @latency_ms.setter
+    def latency_ms(self, dist: Dist) -> None:
+        """A new latency distribution takes over from the next message, on the same stream."""
+        self._latency = Draws(dist, self._latency_stream, first=Draws.SMALL_FIRST)
+
     def send(self, src: int, dst: int, msg: Any) -> None:
         self.sent += 1
-        if not self.connected(src, dst):
+        g = self._group
+        if g is not None and g[src] != g[dst]:
             self.dropped["partition"] += 1
             self._record(src, dst, msg, self.sim.now, "partition")
             return
-        if self.loss > 0 and self._rng.random() < self.loss:
+        if self.loss > 0 and self._coin() < self.loss:
             self.dropped["loss"] += 1
             self._record(src, dst, msg, self.sim.now, "loss")
             return
-        delay = self.latency_ms.sample(self._rng)
+        delay = self._latency()
         if self.slow:
             delay *= max(self.slow.get(src, 1.0), self.slow.get(dst, 1.0))
-        self.sim.call_later(delay, self._deliver, src, dst, msg, self.sim.now)
+        env = self._env
+        CallbackTimeout(env, delay, self._on_arrival, (src, dst, msg, env.now))
 
-    def _deliver(self, src: int, dst: int, msg: Any, sent_ms: float = 0.0) -> None:
+    def _deliver(self, ev: CallbackTimeout) -> None:
+        """A message's latency has passed: deliver it, or drop it if it cannot arrive now."""
+        src, dst, msg, sent_ms = ev.payload
         node = self.nodes[dst]
+        g = self._group
         if not node.up:
             self.dropped["down"] += 1
             self._record(src, dst, msg, sent_ms, "down")
-        elif not self.connected(src, dst):
+        elif g is not None and g[src] != g[dst]:
             self.dropped["partition"] += 1
             self._record(src, dst, msg, sent_ms, "partition")
         else:
             self.delivered += 1
-            self._record(src, dst, msg, sent_ms, "delivered")  # before the replies it causes
+            if self.keep is not None:
+                self._record(src, dst, msg, sent_ms, "delivered")  # before the replies it causes
             node.on_message(src, msg)
 
     def _record(self, src: int, dst: int, msg: Any, sent_ms: float, fate: str) -> None:
         if self.keep is not None:
-            self.settled.append((self.sim.now, src, dst, sent_ms, fate, len(self.sim.trace),
+            self.settled.append((self.sim.now, src, dst, float(sent_ms), fate, len(self.sim.trace),
                                  *self.keep(msg)))
 
     # -- faults ------------------------------------------------------------------------------

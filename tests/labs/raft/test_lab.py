@@ -83,7 +83,7 @@ def test_cluster_steps_like_a_notebook_and_matches_one_full_run():
 
 def test_events_between_steps_tell_who_asked_whom_and_who_granted_the_vote():
     params = LAB.make_params("partition")
-    stepped = LAB.start(params, seed=1, scenario="partition")
+    stepped = LAB.start(params, seed=1, scenario="partition", events=True)
     windows, before = [], 0.0
     for t in (300, 2000, 2300, 5000, 5100, 7000):
         windows.append(stepped.run_until(t).events(since_ms=before))
@@ -112,8 +112,19 @@ def test_events_between_steps_tell_who_asked_whom_and_who_granted_the_vote():
     assert [(e["node"], e["was"], e["old_term"]) for e in windows[4] if e["kind"] == "step-down"] \
         == [(cand, LEADER, 1)]
     # Stepping gives every event once, the same as reading a finished run's events, seed for seed.
-    whole = LAB.start(params, seed=1, scenario="partition").finish()
+    whole = LAB.start(params, seed=1, scenario="partition", events=True).finish()
     assert [e for w in windows for e in w] == whole.events() == stepped.events()
+
+
+def test_a_run_keeps_its_messages_only_when_asked_and_they_change_nothing():
+    params = LAB.make_params("partition")
+    plain = LAB.start(params, seed=2, scenario="partition").finish()
+    with pytest.raises(InputError, match=r"started without events=True.*events=True\)\.$"):
+        plain.events()
+    recorded = LAB.start(params, seed=2, scenario="partition", events=True).finish()
+    kinds = {e["kind"] for e in recorded.events()}
+    assert {"RequestVote", "VoteReply", "AppendEntries", "AppendReply", "elected"} <= kinds
+    assert recorded.result().to_json() == plain.result().to_json()
 
 
 fault_params = st.fixed_dictionaries({

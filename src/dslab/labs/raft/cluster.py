@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from dslab.errors import InputError
 from dslab.labs.raft import rules
 from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.measure import metrics, series
@@ -22,15 +23,19 @@ class RaftCluster:
     """``nodes`` Raft servers, their clients, and the scenario's faults, ready to run."""
 
     def __init__(self, params: RaftParams, seed: int = 1, impl: Rules | None = None,
-                 faults: Sequence[Fault] = ()) -> None:
+                 faults: Sequence[Fault] = (), events: bool = False) -> None:
         """``faults`` are laid on top of the scenario's own (any mix of partitions, crashes,
-        restarts, loss and slow links, as data), for notebooks and generated schedules."""
+        restarts, loss and slow links, as data), for notebooks and generated schedules.
+        ``events=True`` keeps every message for :meth:`events`, which a notebook reads and a
+        plain run does not (keeping them costs about a sixth of the run's time)."""
         self.params = params
         self.seed = seed
         self.impl = impl if impl is not None else rules
         self.sim = Simulation(seed)
         self.net = Network(self.sim, params.latency_ms, params.loss)
-        self.net.keep = summary  # every message, for events()
+        self.recording = events
+        if events:
+            self.net.keep = summary  # every message, for events()
         self.monitor = SafetyMonitor(list(range(params.nodes)), rules.quorum(params.nodes),
                                      groups_now=lambda: self.net.groups, logs_now=self.logs)
         self.servers: list[RaftServer] = []
@@ -102,6 +107,9 @@ class RaftCluster:
         message where its fate was settled (``fate`` is ``delivered``, or why it was dropped:
         ``partition``, ``loss``, ``down``), each election timeout, election won and step-down,
         and the faults (partition, heal, crash, restart)."""
+        if not self.recording:
+            raise InputError("This raft run was started without events=True, so it kept no "
+                             "events to read; start it with LAB.start(params, seed, events=True).")
         records, done = self.sim.trace.records, 0
         rows: list[dict[str, Any]] = []
         for t, src, dst, sent, fate, before, kind, *values in self.net.settled:

@@ -16,7 +16,7 @@ from simpy.events import Event
 from dslab.labs.raft.checks import SafetyMonitor
 from dslab.labs.raft.logview import LogTerms
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, Rules, VoteRequest
-from dslab.sim.dist import Dist, Exp
+from dslab.sim.dist import Dist, Draws, Exp
 from dslab.sim.network import Node
 from dslab.sim.simulation import Simulation
 
@@ -56,6 +56,7 @@ class RaftServer(Node):
         self.n = cluster_size
         self.impl = impl
         self.timeout_ms = timeout_ms
+        self._timeouts: Draws | None = None  # this server's election timeouts, on its own stream
         self.heartbeat_ms = heartbeat_ms
         self.monitor = monitor
         # persistent
@@ -93,11 +94,12 @@ class RaftServer(Node):
         self._reset_volatile()
         self.monitor.on_role(self.now, self.id, "down", self.current_term)
 
-    def _rng(self):
-        return self.sim.rng(f"raft.timeout.{self.id}")
-
     def _reset_election_timer(self) -> None:
-        self.set_timer("election", self.timeout_ms.sample(self._rng()), self._start_election)
+        draw = self._timeouts
+        if draw is None:  # the first time: the node is on the network, so it has a simulation
+            draw = self._timeouts = Draws(self.timeout_ms, self.sim.rng(f"raft.timeout.{self.id}"),
+                                          first=Draws.SMALL_FIRST)
+        self.set_timer("election", draw(), self._start_election)
 
     def _set_role(self, role: str) -> None:
         was = self.role
@@ -280,11 +282,11 @@ def client_process(sim: Simulation, servers: Sequence[RaftServer],
     way clients on both sides of a partition each reach the leader they can see."""
     if rate_per_s <= 0:
         return
-    gap = Exp(1000.0 / rate_per_s)
-    rng = sim.rng("raft.clients")
+    gap = Draws(Exp(1000.0 / rate_per_s), sim.rng("raft.clients"), first=Draws.SMALL_FIRST)
+    timeout = sim.env.timeout
     command = 0
     while True:
-        yield sim.env.timeout(gap.sample(rng))
+        yield timeout(gap())
         command += 1
         for server in servers:  # in id order
             server.submit(command)

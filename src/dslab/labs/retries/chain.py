@@ -15,7 +15,7 @@ from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_CHAIN_CALLS, LayersParams
 from dslab.labs.retries.retrier import Retrier
 from dslab.labs.retries.rules import Rules
-from dslab.sim.dist import Draws
+from dslab.sim.dist import Draws, Uniform
 from dslab.sim.simulation import Simulation
 
 #: events per call in the chain (the process, its hop, a wait), generously
@@ -39,7 +39,7 @@ def run_chain(params: LayersParams, policy: str, seed: int, impl: Rules, monitor
     sim = Simulation(seed, event_budget=EVENTS_PER_CALL * MAX_CHAIN_CALLS + 1000)
     env = sim.env
     hop = Draws(params.hop_ms, sim.rng("hops"))
-    fails = sim.rng("failures")
+    fails = Draws(Uniform(0.0, 1.0), sim.rng("failures"))  # the dependency's coin per call
     backoff = sim.rng("backoff")
     layers = params.layers
     calls = np.zeros(layers + 1, dtype=np.int64)
@@ -54,7 +54,7 @@ def run_chain(params: LayersParams, policy: str, seed: int, impl: Rules, monitor
         calls[layer] += 1
         yield env.timeout(hop())
         if layer == layers:
-            return bool(fails.random() >= params.bottom_failure)
+            return fails() >= params.bottom_failure
         client = clients[layer]
         client.new_request()
         attempt, waited = 0, None

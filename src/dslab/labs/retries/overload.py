@@ -8,6 +8,7 @@ every policy faces the same users arriving at the same moments.
 from __future__ import annotations
 
 from array import array
+from collections import deque
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_ATTEMPTS, OverloadParams
@@ -43,6 +44,9 @@ class Overload:
         self.owner, self.attempt_no = array("l"), array("l")
         self.waiting = bytearray()  # 1 while the client still awaits this attempt's answer
         self.wasted = 0  # attempts served after their client gave up
+        #: (deadline, attempt, wait before it) of attempts sent, in deadline order
+        self._deadlines: deque[tuple[float, int, float | None]] = deque()
+        self._timer_set = False
         self.end_ms = p.duration_ms + self.lifetime_ms()
         self.source = OpenArrivals(self.sim, self._new_request, self.rates(), stop_ms=p.duration_ms)
         if p.trigger == "capacity":
@@ -92,7 +96,45 @@ class Overload:
         self.owner.append(uid)
         self.attempt_no.append(attempt)
         self.waiting.append(1)
-        self.sim.call_later(self.params.timeout_ms, self._timed_out, rid, waited_ms)
+        self._watch(rid, waited_ms)
+
+    # -- the client's timeouts: one timer over a queue of deadlines ------------------------------
+
+    def _watch(self, rid: int, waited_ms: float | None) -> None:
+        """Give up on attempt ``rid`` after ``timeout_ms`` unless it is answered first.
+
+        Most attempts are answered in time, so a timeout event per attempt would mostly fire for
+        nothing (SimPy cannot take an event back). Every attempt waits the same ``timeout_ms``,
+        so deadlines come in the order the attempts went out: they join a queue, and one timer
+        stands at the earliest deadline still awaited. Each deadline is the sum SimPy forms for
+        a timeout sent now (``now + timeout_ms``), so the clock reads the same when it passes.
+        """
+        deadline = self.sim.now + self.params.timeout_ms
+        self._deadlines.append((deadline, rid, waited_ms))
+        if not self._timer_set:
+            self._timer_set = True
+            self.sim.call_later(self.params.timeout_ms, self._expire)
+
+    def _expire(self) -> None:
+        """The timer: time out every attempt due now and still unanswered, then stand at the
+        next deadline still awaited."""
+        now = self.sim.now
+        queue, waiting = self._deadlines, self.waiting
+        while queue and queue[0][0] <= now:
+            _, rid, waited_ms = queue.popleft()
+            self._timed_out(rid, waited_ms)
+        while queue and not waiting[queue[0][1]]:
+            queue.popleft()  # answered in time: nothing to do at its deadline
+        if not queue:
+            self._timer_set = False
+            return
+        deadline = queue[0][0]
+        delay = deadline - now
+        if now + delay != deadline:
+            # now is small next to the deadline and the sum rounds away from it: stop three
+            # quarters of the way first, from where the rest of the gap is exact (Sterbenz)
+            delay = 0.75 * deadline - now
+        self.sim.call_later(delay, self._expire)
 
     def _answered(self, rid: int) -> None:
         if not self.waiting[rid]:
