@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from dslab import __version__, render
 from dslab.check import DEFAULT_TIME_LIMIT_S
@@ -354,7 +355,7 @@ def _check(out: Console, err: Console, lab: Lab, args) -> int:
     if args.rule is not None:
         check_rule_name(lab, args.rule)
     path, shown = find_exercise(lab, args.impl)
-    with err.status(f"Checking {shown} ..."):
+    with err.status(f"Checking {escape(shown)} ..."):  # a path is text, not markup
         report = run_checker(lab, path, rule=args.rule, time_limit=args.time_limit, shown=shown)
     render.check_report(out, lab, report, verbose=args.verbose)
     return EXIT_OK if report.passed else EXIT_CHECKS_FAILED
