@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
+
+from dslab.labs.hashing.placement import Placement
 from dslab.labs.hashing.schemes import Scheme
+from dslab.labs.hashing.vector import RingArrays
 from dslab.result import Check
 from dslab.wording import count
 
@@ -44,10 +48,15 @@ class PlacementMonitor:
     cap_checks: int = 0
     cap_seen: LoadSeen | None = None  # the load closest to (or furthest over) its cap
 
-    def owners(self, scheme: Scheme, owners: Mapping[str, str], when: str) -> None:
+    def owners(self, scheme: Scheme, owners: Mapping[str, str] | Placement, when: str) -> None:
         """Every key has one owner among the members, and ``replicas`` distinct holders, the owner
         first."""
         members = set(scheme.members)
+        if isinstance(owners, Placement) and owners.index is not None and self.replicas == 1:
+            self._owners_arrays(scheme, owners, members, when)
+            return
+        if isinstance(owners, Placement):
+            owners = owners.owners()
         for key, node in owners.items():
             if node not in members:
                 self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
@@ -59,18 +68,35 @@ class PlacementMonitor:
                                   f"{key} (owner {node}) on {held}")
         self.keys_checked += len(owners)
 
-    def ring(self, ring: Sequence[tuple[int, str]], nodes: Sequence[str], vnodes: int, when: str) -> None:
+    def _owners_arrays(self, scheme: Scheme, owners: Placement, members: set[str], when: str) -> None:
+        """``owners`` for a placement held as arrays (one copy per key): the same verdicts."""
+        assert owners.index is not None
+        outside = np.array([label not in members for label in owners.labels], dtype=bool)
+        for i in np.flatnonzero(outside[owners.index])[:3].tolist():
+            key, node = owners.keys.names[i], owners.labels[owners.index[i]]
+            self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
+        self.keys_checked += len(owners)
+
+    def ring(self, ring: Sequence[tuple[int, str]] | RingArrays, nodes: Sequence[str], vnodes: int,
+             when: str) -> None:
         """A ring holds ``vnodes`` points per node, sorted, on distinct positions."""
         self.rings_checked += 1
-        positions = [pos for pos, _ in ring]
-        if positions != sorted(positions):
+        if isinstance(ring, RingArrays):
+            pos = ring.positions
+            unsorted = bool(np.any(pos[1:] < pos[:-1]))
+            per_node = _points_per_node(ring)
+            dup = len(pos) - len(np.unique(pos)) if unsorted else int(np.count_nonzero(pos[1:] == pos[:-1]))
+        else:
+            positions = [pos for pos, _ in ring]
+            unsorted = positions != sorted(positions)
+            per_node = Counter(node for _, node in ring)
+            dup = len(positions) - len(set(positions))
+        if unsorted:
             self._violate("ring", f"{when}, the ring is not sorted by position")
-        per_node = Counter(node for _, node in ring)
         wrong = {n: per_node.get(n, 0) for n in nodes if per_node.get(n, 0) != vnodes}
         if wrong or set(per_node) - set(nodes):
             self._violate("ring", f"{when}, points per node should be {vnodes}, got {dict(per_node)}")
-        if len(set(positions)) != len(positions):
-            dup = len(positions) - len(set(positions))
+        if dup:
             self._violate("ring", f"{when}, {count(dup, 'point')} landed on a position already taken "
                           "(two virtual nodes share a label)")
 
@@ -124,3 +150,12 @@ class PlacementMonitor:
                   "; ".join(v["moved"]) or moved_detail),
             Check("bounded loads never exceed the cap", not v["cap"], "; ".join(v["cap"]) or cap_detail),
         ]
+
+
+def _points_per_node(ring: RingArrays) -> dict[str, Any]:
+    """Points per node, the nodes in the order they first appear going round the ring (as a
+    Counter over the points would list them)."""
+    seen, first = np.unique(ring.owners, return_index=True)
+    counts = np.bincount(ring.owners, minlength=len(ring.names))
+    order = seen[np.argsort(first)].tolist()
+    return {ring.names[i]: int(counts[i]) for i in order}
