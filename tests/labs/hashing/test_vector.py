@@ -134,6 +134,17 @@ def test_jump_hash_array_agrees_on_many_keys_and_cluster_sizes():
                                                                   for k in keys.tolist()]
 
 
+def test_jump_hash_array_stops_on_a_jump_landing_exactly_on_buckets():
+    # The jump is compared with buckets as a float: one landing exactly on it must stop the loop.
+    # The key is chosen so that its first LCG step gives (state >> 33) + 1 = 2**20, a jump of
+    # 2**31 / 2**20 = 2048 from bucket 0.
+    state = ((1 << 20) - 1) << 33
+    key = (state - 1) * pow(rules.JUMP_MULTIPLIER, -1, RING_SIZE) % RING_SIZE
+    assert rules.jump_hash(key, 2048) == 0 and rules.jump_hash(key, 2049) == 2048
+    assert vector.jump_hash_array(as_uint64([key]), 2048).tolist() == [0]
+    assert vector.jump_hash_array(as_uint64([key]), 2049).tolist() == [2048]
+
+
 def test_jump_hash_array_refuses_more_buckets_than_floats_count_exactly():
     with pytest.raises(ValueError, match="2\\*\\*53"):
         vector.jump_hash_array(as_uint64([1]), vector.MAX_JUMP_BUCKETS + 1)
@@ -219,12 +230,7 @@ def test_ring_shares_array_gives_one_node_the_whole_circle():
 def scalar_rules() -> SimpleNamespace:
     """Rules that answer as the reference does but are not its functions: the lab must take them
     key by key, as it takes a learner's."""
-    wrapped = {}
-    for name in ("build_ring", "ring_owner", "jump_hash", "moved_keys", "modulo_owner", "ring_walk",
-                 "rendezvous_rank", "load_cap", "bounded_pick"):
-        rule = getattr(rules, name)
-        wrapped[name] = lambda *a, _rule=rule: _rule(*a)
-    return SimpleNamespace(**{**vars(IMPL), **wrapped})
+    return vector.key_by_key(IMPL)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -248,6 +254,21 @@ def test_every_scheme_places_and_moves_keys_the_same_on_arrays(scheme, change):
     after, slow_after = fast.placement(keys), slow.placement(keys)
     assert after.owners() == slow_after.owners()
     assert moves(IMPL, before, after, changed) == moves(scalar_rules(), slow_before, slow_after, changed)
+    assert moves(IMPL, before, after, changed) == movement(
+        rules.moved_keys(before.owners(), after.owners()), len(keys), changed)
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("abce")), min_size=1, max_size=30),
+       st.sampled_from("abcde"))
+def test_moves_on_arrays_is_movement_of_moved_keys(pairs, changed):
+    # Any two placements of one key set, whichever node is called the changed one.
+    keys = KeySet([f"k{i}" for i in range(len(pairs))])
+
+    def placed(owners):
+        labels = sorted(set(owners), reverse=True)
+        return Placement(keys, labels, np.array([labels.index(o) for o in owners], dtype=np.intp))
+
+    before, after = placed([b for b, _ in pairs]), placed([a for _, a in pairs])
     assert moves(IMPL, before, after, changed) == movement(
         rules.moved_keys(before.owners(), after.owners()), len(keys), changed)
 

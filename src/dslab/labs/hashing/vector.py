@@ -10,10 +10,11 @@ key by key, so their bugs show as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,21 @@ MAX_JUMP_BUCKETS = 1 << 53
 def uses_reference(impl: object, *names: str) -> bool:
     """True when every rule in ``names`` is the reference's own function, not a learner's."""
     return all(getattr(impl, name, None) is getattr(rules, name) for name in names)
+
+
+#: every rule the schemes call through an implementation object
+RULE_NAMES = ("build_ring", "ring_owner", "jump_hash", "moved_keys", "modulo_owner", "ring_walk",
+              "rendezvous_rank", "load_cap", "bounded_pick")
+
+
+def key_by_key(impl: object) -> SimpleNamespace:
+    """``impl`` with every rule wrapped in a function of its own: the same answers, but no longer
+    the reference's functions, so the lab asks them key by key, as it asks a learner's. For
+    comparing the two paths (the tests and ``benchmarks/hashing_at_size.py``)."""
+    def wrap(rule: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *args: rule(*args)
+
+    return SimpleNamespace(**{**vars(impl), **{k: wrap(getattr(impl, k)) for k in RULE_NAMES}})
 
 
 def hash_texts(texts: Iterable[str]) -> np.ndarray:
