@@ -157,6 +157,41 @@ def test_modulo_index_is_modulo_owner(hashes, n):
     assert [nodes[i] for i in got] == [rules.modulo_owner(nodes, h) for h in hashes]
 
 
+@settings(max_examples=150)
+@given(rings().flatmap(lambda r: st.tuples(st.just(r), st.lists(near(r), max_size=20))),
+       st.integers(1, 7))
+def test_ring_walk_index_is_ring_walk(case, count):
+    # Rings of up to five nodes asked for up to seven: short rows where the ring runs out.
+    ring, hashes = case
+    arrays = vector.ring_arrays(ring)
+    assert arrays is not None
+    rows = vector.ring_walk_index(arrays, as_uint64(hashes), count).tolist()
+    got = [[arrays.names[j] for j in row if j >= 0] for row in rows]
+    assert got == [rules.ring_walk(ring, h, count) for h in hashes]
+
+
+@settings(max_examples=80)
+@given(st.lists(hashes_64, min_size=1, max_size=8, unique=True), st.lists(hashes_64, max_size=20),
+       st.integers(1, 10))
+def test_rendezvous_index_is_rendezvous_rank(node_hashes, hashes, count):
+    names = [f"n{i}" for i in range(len(node_hashes))]
+    by_name = dict(zip(names, node_hashes, strict=True))
+    order = sorted(names)
+    rows = vector.rendezvous_index(as_uint64([by_name[n] for n in order]), as_uint64(hashes), count)
+    got = [[order[j] for j in row if j >= 0] for row in rows.tolist()]
+    assert got == [rules.rendezvous_rank(by_name, h, count) for h in hashes]
+
+
+def test_rendezvous_index_breaks_equal_weights_by_name():
+    # Nodes sharing a hash weigh every key alike: the rule puts them in name order (forty of
+    # them, more than a sort keeps in order by chance).
+    by_name = {f"n{i:02d}": 7 if i % 3 else 9 for i in range(40)}
+    order = sorted(by_name)
+    rows = vector.rendezvous_index(as_uint64([by_name[n] for n in order]), as_uint64([1, 2, 3]), 40)
+    for h, row in zip([1, 2, 3], rows.tolist(), strict=True):
+        assert [order[j] for j in row] == rules.rendezvous_rank(by_name, h, 40)
+
+
 def scalar_bounded(ring, hashes, cap):
     loads: dict[str, int] = {}
     out = []
@@ -271,6 +306,38 @@ def test_moves_on_arrays_is_movement_of_moved_keys(pairs, changed):
     before, after = placed([b for b, _ in pairs]), placed([a for _, a in pairs])
     assert moves(IMPL, before, after, changed) == movement(
         rules.moved_keys(before.owners(), after.owners()), len(keys), changed)
+
+
+memberships = st.lists(st.text("abxy01-", min_size=1, max_size=4), min_size=1, max_size=6, unique=True)
+
+
+@settings(max_examples=60)
+@given(memberships, st.sampled_from(SCHEMES), st.integers(1, 8), st.integers(1, 9), st.booleans())
+def test_holders_of_is_holders_for_every_key(nodes, scheme, count, vnodes, placed):
+    keys = KeySet([f"user:{i}" for i in range(200)])
+    s = make_scheme(scheme, nodes, IMPL, vnodes, 1.2)
+    if placed:  # bounded loads hold the placed node first, else the ring owner
+        s.placement(keys)
+    held = s.holders_of(keys, count)
+    assert held is not None
+    names, rows = held
+    got = [[names[j] for j in row if j >= 0] for row in rows.tolist()]
+    assert got == [s.holders(k, count) for k in keys.names]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("replicas", [2, 3, 5])
+def test_the_replica_check_on_arrays_reports_what_the_dict_check_reports(scheme, replicas):
+    # Three nodes cannot hold five distinct copies: every key breaks the rule, the first three
+    # are named; with two or three copies no key does.
+    keys = KeySet([f"k{i}" for i in range(300)])
+    s = make_scheme(scheme, ["a", "b", "c"], IMPL, 4, 1.25)
+    placed = s.placement(keys)
+    on_arrays, on_dict = PlacementMonitor(replicas), PlacementMonitor(replicas)
+    on_arrays.owners(s, placed, "now")
+    on_dict.owners(s, placed.owners(), "now")
+    assert on_arrays.verdicts() == on_dict.verdicts()
+    assert on_arrays.verdicts()[0].passed == (replicas <= 3)
 
 
 def test_the_owner_check_on_arrays_reports_what_the_dict_check_reports():

@@ -52,9 +52,11 @@ class PlacementMonitor:
         """Every key has one owner among the members, and ``replicas`` distinct holders, the owner
         first."""
         members = set(scheme.members)
-        if isinstance(owners, Placement) and owners.index is not None and self.replicas == 1:
-            self._owners_arrays(scheme, owners, members, when)
-            return
+        if isinstance(owners, Placement) and owners.index is not None:
+            holders = scheme.holders_of(owners.keys, self.replicas) if self.replicas > 1 else None
+            if self.replicas == 1 or holders is not None:
+                self._owners_arrays(scheme, owners, holders, members, when)
+                return
         if isinstance(owners, Placement):
             owners = owners.owners()
         for key, node in owners.items():
@@ -68,13 +70,34 @@ class PlacementMonitor:
                                   f"{key} (owner {node}) on {held}")
         self.keys_checked += len(owners)
 
-    def _owners_arrays(self, scheme: Scheme, owners: Placement, members: set[str], when: str) -> None:
-        """``owners`` for a placement held as arrays (one copy per key): the same verdicts."""
+    def _owners_arrays(self, scheme: Scheme, owners: Placement,
+                       held: tuple[list[str], np.ndarray] | None, members: set[str], when: str) -> None:
+        """``owners`` for a placement held as arrays, with every key's holders as rows (see
+        ``Scheme.holders_of``): the keys that break a rule are found all at once, and the first
+        few reported as the loop over keys reports them."""
         assert owners.index is not None
-        outside = np.array([label not in members for label in owners.labels], dtype=bool)
-        for i in np.flatnonzero(outside[owners.index])[:3].tolist():
+        outside = np.array([label not in members for label in owners.labels], dtype=bool)[owners.index]
+        wrong = outside.copy()
+        if held is not None:
+            names, rows = held
+            listed = rows >= 0
+            ordered = np.sort(rows, axis=1)
+            repeats = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+            distinct = listed.sum(axis=1) - repeats.sum(axis=1)
+            member = np.array([n in members for n in names] + [False])  # -1 (none) is no member
+            slot = {n: i for i, n in enumerate(names)}
+            owner = np.array([slot.get(label, -2) for label in owners.labels], dtype=np.intp)[owners.index]
+            wrong |= ((distinct != self.replicas) | ~member[rows].all(axis=1)
+                      | (rows[:, 0] != owner))
+        for i in np.flatnonzero(wrong)[:3].tolist():
             key, node = owners.keys.names[i], owners.labels[owners.index[i]]
-            self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
+            if outside[i]:
+                self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
+            else:
+                assert held is not None
+                copies = [held[0][j] for j in held[1][i].tolist() if j >= 0]
+                self._violate("owner", f"{when}, {scheme.name} put the {self.replicas} copies of "
+                              f"{key} (owner {node}) on {copies}")
         self.keys_checked += len(owners)
 
     def ring(self, ring: Sequence[tuple[int, str]] | RingArrays, nodes: Sequence[str], vnodes: int,

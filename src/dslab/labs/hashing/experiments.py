@@ -17,7 +17,7 @@ from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, 
 from dslab.labs.hashing.placement import KeySet, Placement, moves
 from dslab.labs.hashing.rules import Rules
 from dslab.labs.hashing.schemes import SCHEMES, Bounded, Ring, Scheme, make_scheme
-from dslab.labs.hashing.vector import build_ring_arrays, ring_shares_array, uses_reference
+from dslab.labs.hashing.vector import build_ring_arrays, loads_by_name, ring_shares_array, uses_reference
 from dslab.run import Outcome
 from dslab.sim.simulation import Simulation
 from dslab.sim.stats import percentile
@@ -67,7 +67,9 @@ def placement(p: PlacementParams, seed: int, impl: Rules) -> Outcome:
     _observe(mon, main, owners, p, "at the start")
     metrics: dict[str, Any] = dict(_load_stats(owners, main.members))
     if p.replicas > 1:
-        copies = Counter(n for k in names for n in main.holders(k, p.replicas))
+        held = main.holders_of(keys, p.replicas)
+        copies = (Counter(n for k in names for n in main.holders(k, p.replicas)) if held is None
+                  else loads_by_name(held[0], held[1][held[1] >= 0]))
         metrics["replica_load_max_over_mean"] = spread(
             np.array([copies.get(n, 0) for n in main.members], dtype=float))["load_max_over_mean"]
     series: dict[str, Any] = {"scheme": p.scheme, "nodes": list(main.members),

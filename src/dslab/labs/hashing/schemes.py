@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from dslab.labs.hashing.hashes import mix64_array, stable_hash
+from dslab.labs.hashing.hashes import stable_hash
 from dslab.labs.hashing.placement import KeySet, Placement
 from dslab.labs.hashing.rules import Point, Rules
 from dslab.labs.hashing.vector import (
@@ -24,8 +24,10 @@ from dslab.labs.hashing.vector import (
     first_at_or_after,
     jump_hash_array,
     modulo_index,
+    rendezvous_index,
     ring_arrays,
     ring_owner_index,
+    ring_walk_index,
     uses_reference,
 )
 
@@ -84,6 +86,20 @@ class Scheme:
         """Every key's owner as ``(names, index into names)``, or None to ask key by key."""
         return None
 
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        """``holders(key, count)`` for every key, as ``(names, rows of indices into names)`` with
+        -1 past a short row; None where the scheme has no array form of its rules."""
+        return None
+
+    def _next_members(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        """Holders as the owner and the members after it in order, round to the start."""
+        owners = self._owner_arrays(keys)
+        if owners is None or len(set(self.members)) != len(self.members) or count < 1:
+            return None
+        names, index = owners
+        assert names == self.members, "these schemes number their members as they joined"
+        return names, (index[:, None] + np.arange(count)) % len(names)
+
     def vectorized(self) -> bool:
         """Whether ``owners_of`` places key sets as arrays (the scheme's rules being the
         reference's), so a table of owners says what ``owner`` would."""
@@ -111,6 +127,9 @@ class Modulo(Scheme):
         i = self.members.index(self.owner(key))
         n = len(self.members)
         return [self.members[(i + j) % n] for j in range(count)]
+
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        return self._next_members(keys, count)
 
 
 class Ring(Scheme):
@@ -164,6 +183,10 @@ class Ring(Scheme):
     def holders(self, key: str, count: int) -> list[str]:
         return self.impl.ring_walk(self.ring, stable_hash(key), count)
 
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        ring = self.arrays if uses_reference(self.impl, "ring_walk") and count >= 1 else None
+        return None if ring is None else (ring.names, ring_walk_index(ring, keys.hashes, count))
+
 
 class Rendezvous(Scheme):
     """Highest random weight: each node scores each key; the best score owns it."""
@@ -180,17 +203,18 @@ class Rendezvous(Scheme):
     def holders(self, key: str, count: int) -> list[str]:
         return self.impl.rendezvous_rank(self.node_hashes, stable_hash(key), count)
 
-    def _owner_arrays(self, keys: KeySet) -> tuple[list[str], np.ndarray] | None:
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
         """Scored as arrays: a key set costs keys × nodes weights, too many to score one at a
         time in Python."""
-        if not (uses_reference(self.impl, "rendezvous_rank") and self.node_hashes):
+        if not (uses_reference(self.impl, "rendezvous_rank") and self.node_hashes and count >= 1):
             return None
-        names = sorted(self.node_hashes)  # argmax keeps the first of equal scores, as the rule does
+        names = sorted(self.node_hashes)  # equal weights go in name order, as in the rule
         nodes = np.array([self.node_hashes[n] for n in names], dtype=np.uint64)
-        hashes = keys.hashes
-        best = np.concatenate([np.argmax(mix64_array(hashes[i:i + 4096, None] ^ nodes[None, :]), axis=1)
-                               for i in range(0, len(keys), 4096)] or [np.zeros(0, dtype=np.intp)])
-        return names, best
+        return names, rendezvous_index(nodes, keys.hashes, count)
+
+    def _owner_arrays(self, keys: KeySet) -> tuple[list[str], np.ndarray] | None:
+        held = self.holders_of(keys, 1)
+        return None if held is None else (held[0], held[1][:, 0])
 
 
 class Jump(Scheme):
@@ -212,6 +236,9 @@ class Jump(Scheme):
         i = self.members.index(self.owner(key))
         n = len(self.members)
         return [self.members[(i + j) % n] for j in range(count)]
+
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        return self._next_members(keys, count)
 
     def remove(self, node: str) -> None:
         if node != self.members[-1]:
@@ -254,6 +281,24 @@ class Bounded(Ring):
         rest = [n for n in self.impl.ring_walk(self.ring, stable_hash(key), len(self.members))
                 if n != first]
         return [first, *rest][:count]
+
+    def holders_of(self, keys: KeySet, count: int) -> tuple[list[str], np.ndarray] | None:
+        """The owner (placed or on the ring), then the next distinct nodes clockwise but it. The
+        rule walks to every member and drops the owner: the same, when the ring's nodes are the
+        members."""
+        ring = self.arrays if uses_reference(self.impl, "ring_walk") and count >= 1 else None
+        if ring is None or set(ring.names) != set(self.members):
+            return None
+        if self.placed is None:
+            owners = self._owner_arrays(keys)
+            first = None if owners is None else owners[1]
+        else:
+            first = self.placed.index if self.placed.keys is keys else None
+        if first is None:
+            return None
+        rest = (ring_walk_index(ring, keys.hashes, count - 1, skip=first) if count > 1
+                else np.zeros((len(keys), 0), dtype=np.intp))
+        return ring.names, np.column_stack([first, rest])
 
     def placement(self, keys: KeySet) -> Placement:
         """Keys in the order given, each to the first node clockwise below the cap."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from dslab.labs.hashing import rules
-from dslab.labs.hashing.hashes import RING_SIZE
+from dslab.labs.hashing.hashes import RING_SIZE, mix64_array
 from dslab.labs.hashing.rules import JUMP_MULTIPLIER, Point
 
 #: jump_hash_array compares jumps with ``buckets`` as floats, exact up to here
@@ -170,6 +170,51 @@ def modulo_index(hashes: np.ndarray, nodes: int) -> np.ndarray:
     if nodes <= 0:
         raise ValueError("hash-mod-N needs at least one node")
     return (_uint64(hashes) % np.uint64(nodes)).astype(np.intp)
+
+
+def ring_walk_index(ring: RingArrays, hashes: np.ndarray, count: int,
+                    skip: np.ndarray | None = None) -> np.ndarray:
+    """``ring_walk`` for every hash: row ``i`` holds the first ``count`` distinct nodes met going
+    clockwise from hash ``i`` (indices into ``ring.names``), then -1s if the ring has fewer. With
+    ``skip``, row ``i`` also passes over node ``skip[i]``. The loop runs over the steps round the
+    ring, all keys still walking at once."""
+    if count < 1:
+        raise ValueError(f"a walk collects at least one node, not {count}")
+    out = np.full((len(hashes), count), -1, dtype=np.intp)
+    n = len(ring)
+    start = first_at_or_after(ring.positions, _uint64(hashes)) if n else np.zeros(0, np.intp)
+    filled = np.zeros(len(hashes), dtype=np.intp)
+    walking = np.arange(len(hashes)) if n else np.zeros(0, np.intp)
+    for step in range(n):
+        if not len(walking):
+            break
+        node = ring.owners[(start[walking] + step) % n]
+        new = ~(out[walking] == node[:, None]).any(axis=1)
+        if skip is not None:
+            new &= skip[walking] != node
+        rows = walking[new]
+        out[rows, filled[rows]] = node[new]
+        filled[rows] += 1
+        walking = walking[filled[walking] < count]
+    return out
+
+
+def rendezvous_index(node_hashes: np.ndarray, hashes: np.ndarray, count: int) -> np.ndarray:
+    """``rendezvous_rank`` for every hash, the nodes given by their hashes in name order: row ``i``
+    holds the indices of the ``count`` highest weights (equal weights in name order), then -1s if
+    there are fewer nodes. Scored in blocks of keys: keys × nodes weights at once would not fit."""
+    out = np.full((len(hashes), count), -1, dtype=np.intp)
+    take = min(count, len(node_hashes))
+    if take < 1:
+        return out
+    nodes, keys = _uint64(node_hashes), _uint64(hashes)
+    for i in range(0, len(keys), 4096):
+        weights = mix64_array(keys[i:i + 4096, None] ^ nodes[None, :])
+        if take == 1:  # argmax keeps the first of equal weights
+            out[i:i + 4096, 0] = np.argmax(weights, axis=1)
+        else:  # ~w sorts the weights high to low; a stable sort keeps equal ones in name order
+            out[i:i + 4096, :take] = np.argsort(~weights, axis=1, kind="stable")[:, :take]
+    return out
 
 
 def bounded_picks(ring: RingArrays, hashes: np.ndarray, cap: int) -> np.ndarray:
