@@ -37,14 +37,15 @@ RULE_NAMES = ("build_ring", "ring_owner", "jump_hash", "moved_keys", "modulo_own
               "rendezvous_rank", "load_cap", "bounded_pick")
 
 
-def key_by_key(impl: object) -> SimpleNamespace:
-    """``impl`` with every rule wrapped in a function of its own: the same answers, but no longer
-    the reference's functions, so the lab asks them key by key, as it asks a learner's. For
-    comparing the two paths (the tests and ``benchmarks/hashing_at_size.py``)."""
+def key_by_key(impl: object, names: Sequence[str] = RULE_NAMES) -> SimpleNamespace:
+    """``impl`` with the rules in ``names`` wrapped in functions of their own: the same answers,
+    but no longer the reference's functions, so the lab asks them key by key, as it asks a
+    learner's. For comparing the two paths (the tests, and ``benchmarks/hashing_at_size.py``,
+    which wraps the four exercise rules as a learner's file replaces them)."""
     def wrap(rule: Callable[..., Any]) -> Callable[..., Any]:
         return lambda *args: rule(*args)
 
-    return SimpleNamespace(**{**vars(impl), **{k: wrap(getattr(impl, k)) for k in RULE_NAMES}})
+    return SimpleNamespace(**{**vars(impl), **{k: wrap(getattr(impl, k)) for k in names}})
 
 
 def hash_texts(texts: Iterable[str]) -> np.ndarray:
