@@ -39,12 +39,17 @@ def movement(moved: Mapping[str, tuple[str, str]], total: int, changed: str) -> 
     one unchanged node to another (which a consistent scheme never does)."""
     to_changed = sum(1 for _, new in moved.values() if new == changed)
     from_changed = sum(1 for old, _ in moved.values() if old == changed)
-    between = len(moved) - to_changed - from_changed
+    return movement_counts(len(moved), to_changed, from_changed, total)
+
+
+def movement_counts(moved: int, to_changed: int, from_changed: int, total: int) -> dict[str, Any]:
+    """``movement`` from the counts: keys moved, those of them moved to and from the changed
+    node, and all keys."""
     return {
-        "moved_fraction": len(moved) / total if total else 0.0,
-        "moved_keys": len(moved),
+        "moved_fraction": moved / total if total else 0.0,
+        "moved_keys": moved,
         "moved_with_changed_node": to_changed + from_changed,
-        "moved_between_unchanged": between,
+        "moved_between_unchanged": moved - to_changed - from_changed,
     }
 
 

@@ -13,17 +13,17 @@ where the keys went.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from dslab.labs.hashing.analysis import movement
 from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names, stable_hash
+from dslab.labs.hashing.placement import KeySet, Placement, moves
 from dslab.labs.hashing.rules import Rules
-from dslab.labs.hashing.schemes import Bounded, make_scheme
+from dslab.labs.hashing.schemes import Bounded, Ring, make_scheme
 from dslab.labs.hashing.theory import zipf_probabilities
 from dslab.sim.simulation import Simulation
 
@@ -37,6 +37,7 @@ class Workload:
     keys: list[str]
     times_ms: np.ndarray
     ranks: np.ndarray
+    keyset: KeySet  # the keys with their hashes, hashed once for every scheme
 
 
 def make_workload(p: Any, seed: int) -> Workload:
@@ -54,7 +55,7 @@ def make_workload(p: Any, seed: int) -> Workload:
     times = times[times < p.duration_ms]
     cdf = np.cumsum(zipf_probabilities(p.keys, p.zipf_s))
     ranks = np.minimum(np.searchsorted(cdf, rng.random(len(times)), side="right"), p.keys - 1)
-    return Workload(nodes, newcomer, keys, times, ranks)
+    return Workload(nodes, newcomer, keys, times, ranks, KeySet(keys))
 
 
 class InFlight(NamedTuple):
@@ -75,7 +76,8 @@ class CacheCluster:
         self.service_ms = 1000.0 / p.node_capacity_per_s
         self.caches: dict[str, OrderedDict[str, bool]] = {}
         self.busy_until: dict[str, float] = {}
-        self.inflight: dict[str, list[float]] = {}
+        self.inflight: dict[str, int] = {}  # requests in flight at each node (bounded loads)
+        self.ends: list[tuple[float, str]] = []  # when each of them ends, and where (a heap)
         self.fetching: dict[str, dict[str, float]] = {}
         for node in work.nodes:
             self._open(node)
@@ -89,6 +91,9 @@ class CacheCluster:
         self.over_cap: InFlight | None = None  # the worst breach of the cap, if any
         self.moved: dict[str, Any] | None = None
         self.done = 0
+        self.by_rank: list[str] | None = None  # each key's owner by popularity rank, if known
+        self.starts: list[int] | None = None  # each key's first ring point, by rank (bounded)
+        self._know_owners()
         self._warm()
         self._check("at the start")
         if p.change != "none":
@@ -103,18 +108,43 @@ class CacheCluster:
     def _open(self, node: str) -> None:
         self.caches[node] = OrderedDict()
         self.busy_until[node] = self.sim.now
-        self.inflight[node] = []
+        self.inflight[node] = 0
         self.fetching[node] = {}
+
+    def _know_owners(self, placed: Placement | None = None) -> None:
+        """Look up every key's owner at once (or take them from ``placed``) when the scheme
+        places a key set as arrays, its rules being the reference's: requests then find their
+        node in a list. With a learner's rules each request asks them, as the rules are."""
+        if placed is None and self.scheme.vectorized():
+            placed = self.scheme.owners_of(self.work.keyset)
+        self.by_rank = self.starts = None
+        if placed is None or placed.index is None:
+            return
+        labels = placed.labels
+        self.by_rank = [labels[i] for i in placed.index.tolist()]
+        if isinstance(self.scheme, Bounded):
+            self.starts = self.scheme.starts(self.work.keyset)
+
+    def _owner(self, rank: int) -> str:
+        """The owner of the key of popularity ``rank``."""
+        if self.by_rank is not None:
+            return self.by_rank[rank]
+        return self.scheme.owner(self.work.keys[rank])
 
     def _warm(self) -> None:
         """Start warm: each node holds its most popular keys (inserted least popular first, so
-        the hottest are the most recently used)."""
-        for key in reversed(self.work.keys[: 2 * self.p.cache_keys_per_node * len(self.work.nodes)]):
-            self._store(self.scheme.owner(key), key)
+        the hottest are the most recently used). Storing the top keys one by one, least popular
+        first, leaves each node the last ``cache_keys_per_node`` it was given: those are kept."""
+        top = 2 * self.p.cache_keys_per_node * len(self.work.nodes)
+        kept: dict[str, deque[str]] = {node: deque(maxlen=self.p.cache_keys_per_node)
+                                       for node in self.caches}
+        for rank in reversed(range(min(top, len(self.work.keys)))):
+            kept[self._owner(rank)].append(self.work.keys[rank])
+        for node, keys in kept.items():
+            self.caches[node].update(dict.fromkeys(keys, True))
 
     def _change(self) -> None:
-        keys = self.work.keys
-        before = {k: self.scheme.owner(k) for k in keys}
+        before = self.scheme.owners_of(self.work.keyset)
         if self.p.change == "join":
             changed = self.work.newcomer
             self.scheme.add(changed)
@@ -124,8 +154,11 @@ class CacheCluster:
             self.scheme.remove(changed)
             for table in (self.caches, self.busy_until, self.inflight, self.fetching):
                 del table[changed]
-        after = {k: self.scheme.owner(k) for k in keys}
-        self.moved = movement(self.impl.moved_keys(before, after), len(keys), changed)
+            self.ends = [e for e in self.ends if e[1] != changed]  # its requests went with it
+            heapq.heapify(self.ends)
+        after = self.scheme.owners_of(self.work.keyset)
+        self._know_owners(after)
+        self.moved = moves(self.impl, before, after, changed)
         if self.monitor is not None:
             self.monitor.change(self.scheme, self.moved["moved_between_unchanged"])
         self._check(f"after the {self.p.change}")
@@ -133,9 +166,10 @@ class CacheCluster:
     def _check(self, when: str) -> None:
         if self.monitor is None:
             return
-        self.monitor.owners(self.scheme, {k: self.scheme.owner(k) for k in self.work.keys}, when)
-        if hasattr(self.scheme, "ring"):
-            self.monitor.ring(self.scheme.ring, self.scheme.members, self.p.vnodes, when)
+        self.monitor.owners(self.scheme, self.scheme.owners_of(self.work.keyset), when)
+        if isinstance(self.scheme, Ring):
+            self.monitor.ring(self.scheme.arrays or self.scheme.ring, self.scheme.members,
+                              self.p.vnodes, when)
 
     # -- requests ------------------------------------------------------------------------------
     def _arrivals(self):
@@ -145,27 +179,29 @@ class CacheCluster:
             self._request(i, float(t))
 
     def _loads(self, now: float) -> dict[str, int]:
-        out = {}
-        for node, heap in self.inflight.items():
-            while heap and heap[0] <= now:
-                heapq.heappop(heap)
-            out[node] = len(heap)
-        return out
+        """Requests in flight at each node now (those ending at ``now`` have ended)."""
+        ends, inflight = self.ends, self.inflight
+        while ends and ends[0][0] <= now:
+            inflight[heapq.heappop(ends)[1]] -= 1
+        return inflight
 
     def _request(self, i: int, now: float) -> None:
-        key = self.work.keys[int(self.work.ranks[i])]
+        rank = int(self.work.ranks[i])
+        key = self.work.keys[rank]
         if isinstance(self.scheme, Bounded):
             loads = self._loads(now)
-            node = self.scheme.route(key, loads)
+            node = self.scheme.route(key, loads, None if self.starts is None else self.starts[rank])
             held = InFlight(loads[node] + 1, self.scheme.cap)
             if self.peak_inflight is None or held.held > self.peak_inflight.held:
                 self.peak_inflight = held
             worst = self.over_cap.held - self.over_cap.cap if self.over_cap else 0
             if held.held - held.cap > worst:
                 self.over_cap = held
-            self.spilled += node != self.impl.ring_owner(self.scheme.ring, stable_hash(key))
+            owner = (self.by_rank[rank] if self.by_rank is not None
+                     else self.impl.ring_owner(self.scheme.ring, stable_hash(key)))
+            self.spilled += node != owner
         else:
-            node = self.scheme.route(key, {})
+            node = self._owner(rank)  # a scheme without bounded loads routes to the owner
         start = max(now, self.busy_until[node])
         done = start + self.service_ms
         self.busy_until[node] = done
@@ -183,7 +219,9 @@ class CacheCluster:
                 self.fetching[node][key] = end
                 self.fetch_times.append(now)
                 self.sim.call_at(end, self._filled, node, key)
-        heapq.heappush(self.inflight[node], end)
+        if isinstance(self.scheme, Bounded):
+            heapq.heappush(self.ends, (end, node))
+            self.inflight[node] += 1
         self.latency_ms[i] = end - now
         self.served_by[i] = node
         self.done = i + 1

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
+
+from dslab.labs.hashing.placement import Placement
 from dslab.labs.hashing.schemes import Scheme
+from dslab.labs.hashing.vector import RingArrays
 from dslab.result import Check
 from dslab.wording import count
 
@@ -44,10 +48,17 @@ class PlacementMonitor:
     cap_checks: int = 0
     cap_seen: LoadSeen | None = None  # the load closest to (or furthest over) its cap
 
-    def owners(self, scheme: Scheme, owners: Mapping[str, str], when: str) -> None:
+    def owners(self, scheme: Scheme, owners: Mapping[str, str] | Placement, when: str) -> None:
         """Every key has one owner among the members, and ``replicas`` distinct holders, the owner
         first."""
         members = set(scheme.members)
+        if isinstance(owners, Placement) and owners.index is not None:
+            holders = scheme.holders_of(owners.keys, self.replicas) if self.replicas > 1 else None
+            if self.replicas == 1 or holders is not None:
+                self._owners_arrays(scheme, owners, holders, members, when)
+                return
+        if isinstance(owners, Placement):
+            owners = owners.owners()
         for key, node in owners.items():
             if node not in members:
                 self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
@@ -59,18 +70,56 @@ class PlacementMonitor:
                                   f"{key} (owner {node}) on {held}")
         self.keys_checked += len(owners)
 
-    def ring(self, ring: Sequence[tuple[int, str]], nodes: Sequence[str], vnodes: int, when: str) -> None:
+    def _owners_arrays(self, scheme: Scheme, owners: Placement,
+                       held: tuple[list[str], np.ndarray] | None, members: set[str], when: str) -> None:
+        """``owners`` for a placement held as arrays, with every key's holders as rows (see
+        ``Scheme.holders_of``): the keys that break a rule are found all at once, and the first
+        few reported as the loop over keys reports them."""
+        assert owners.index is not None
+        outside = np.array([label not in members for label in owners.labels], dtype=bool)[owners.index]
+        wrong = outside.copy()
+        if held is not None:
+            names, rows = held
+            listed = rows >= 0
+            ordered = np.sort(rows, axis=1)
+            repeats = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+            distinct = listed.sum(axis=1) - repeats.sum(axis=1)
+            member = np.array([n in members for n in names] + [False])  # -1 (none) is no member
+            slot = {n: i for i, n in enumerate(names)}
+            owner = np.array([slot.get(label, -2) for label in owners.labels], dtype=np.intp)[owners.index]
+            wrong |= ((distinct != self.replicas) | ~member[rows].all(axis=1)
+                      | (rows[:, 0] != owner))
+        for i in np.flatnonzero(wrong)[:3].tolist():
+            key, node = owners.keys.names[i], owners.labels[owners.index[i]]
+            if outside[i]:
+                self._violate("owner", f"{when}, {scheme.name} gave {key} to {node!r}, which is not a member")
+            else:
+                assert held is not None
+                copies = [held[0][j] for j in held[1][i].tolist() if j >= 0]
+                self._violate("owner", f"{when}, {scheme.name} put the {self.replicas} copies of "
+                              f"{key} (owner {node}) on {copies}")
+        self.keys_checked += len(owners)
+
+    def ring(self, ring: Sequence[tuple[int, str]] | RingArrays, nodes: Sequence[str], vnodes: int,
+             when: str) -> None:
         """A ring holds ``vnodes`` points per node, sorted, on distinct positions."""
         self.rings_checked += 1
-        positions = [pos for pos, _ in ring]
-        if positions != sorted(positions):
+        if isinstance(ring, RingArrays):
+            pos = ring.positions
+            unsorted = bool(np.any(pos[1:] < pos[:-1]))
+            per_node = _points_per_node(ring)
+            dup = len(pos) - len(np.unique(pos)) if unsorted else int(np.count_nonzero(pos[1:] == pos[:-1]))
+        else:
+            positions = [pos for pos, _ in ring]
+            unsorted = positions != sorted(positions)
+            per_node = Counter(node for _, node in ring)
+            dup = len(positions) - len(set(positions))
+        if unsorted:
             self._violate("ring", f"{when}, the ring is not sorted by position")
-        per_node = Counter(node for _, node in ring)
         wrong = {n: per_node.get(n, 0) for n in nodes if per_node.get(n, 0) != vnodes}
         if wrong or set(per_node) - set(nodes):
             self._violate("ring", f"{when}, points per node should be {vnodes}, got {dict(per_node)}")
-        if len(set(positions)) != len(positions):
-            dup = len(positions) - len(set(positions))
+        if dup:
             self._violate("ring", f"{when}, {count(dup, 'point')} landed on a position already taken "
                           "(two virtual nodes share a label)")
 
@@ -124,3 +173,12 @@ class PlacementMonitor:
                   "; ".join(v["moved"]) or moved_detail),
             Check("bounded loads never exceed the cap", not v["cap"], "; ".join(v["cap"]) or cap_detail),
         ]
+
+
+def _points_per_node(ring: RingArrays) -> dict[str, Any]:
+    """Points per node, the nodes in the order they first appear going round the ring (as a
+    Counter over the points would list them)."""
+    seen, first = np.unique(ring.owners, return_index=True)
+    counts = np.bincount(ring.owners, minlength=len(ring.names))
+    order = seen[np.argsort(first)].tolist()
+    return {ring.names[i]: int(counts[i]) for i in order}

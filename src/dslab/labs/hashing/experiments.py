@@ -9,13 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from dslab.labs.hashing.analysis import load_stats, movement, ring_shares, spread
+from dslab.labs.hashing.analysis import ring_shares, spread
 from dslab.labs.hashing.cache import CacheCluster, make_workload
 from dslab.labs.hashing.checks import PlacementMonitor
 from dslab.labs.hashing.hashes import key_names, node_name, node_names
 from dslab.labs.hashing.params import CacheParams, PlacementParams, RingParams, VnodesParams
+from dslab.labs.hashing.placement import KeySet, Placement, moves
 from dslab.labs.hashing.rules import Rules
-from dslab.labs.hashing.schemes import SCHEMES, Bounded, Scheme, make_scheme
+from dslab.labs.hashing.schemes import SCHEMES, Bounded, Ring, Scheme, make_scheme
+from dslab.labs.hashing.vector import build_ring_arrays, loads_by_name, ring_shares_array, uses_reference
 from dslab.run import Outcome
 from dslab.sim.simulation import Simulation
 from dslab.sim.stats import percentile
@@ -41,29 +43,37 @@ def _apply_change(scheme: Scheme, change: str, newcomer: str) -> str:
     return gone
 
 
-def _observe(mon: PlacementMonitor, scheme: Scheme, owners: dict[str, str], p: RingParams,
+def _observe(mon: PlacementMonitor, scheme: Scheme, owners: Placement, p: RingParams,
              when: str) -> None:
     mon.owners(scheme, owners, when)
-    if hasattr(scheme, "ring"):
-        mon.ring(scheme.ring, scheme.members, p.vnodes, when)
+    if isinstance(scheme, Ring):
+        mon.ring(scheme.arrays or scheme.ring, scheme.members, p.vnodes, when)
     if isinstance(scheme, Bounded):
-        mon.load(max(Counter(owners.values()).values()), scheme.cap, "keys")
+        mon.load(max(owners.counts().values()), scheme.cap, "keys")
+
+
+def _load_stats(owners: Placement, nodes: list[str]) -> dict[str, float]:
+    """``analysis.load_stats`` of a placement."""
+    return spread(np.array(owners.loads(nodes), dtype=float))
 
 
 def placement(p: PlacementParams, seed: int, impl: Rules) -> Outcome:
     """Place the keys with the chosen scheme; with a change, move them under every scheme."""
-    nodes, newcomer, keys, _ = _members_and_keys(p, seed)
+    nodes, newcomer, names, _ = _members_and_keys(p, seed)
+    keys = KeySet(names)
     mon = PlacementMonitor(p.replicas)
     main = make_scheme(p.scheme, nodes, impl, p.vnodes, p.c)
-    owners = main.place(keys)
+    owners = main.placement(keys)
     _observe(mon, main, owners, p, "at the start")
-    metrics: dict[str, Any] = dict(load_stats(owners, main.members))
+    metrics: dict[str, Any] = dict(_load_stats(owners, main.members))
     if p.replicas > 1:
-        copies = Counter(n for k in keys for n in main.holders(k, p.replicas))
+        held = main.holders_of(keys, p.replicas)
+        copies = (Counter(n for k in names for n in main.holders(k, p.replicas)) if held is None
+                  else loads_by_name(held[0], held[1][held[1] >= 0]))
         metrics["replica_load_max_over_mean"] = spread(
             np.array([copies.get(n, 0) for n in main.members], dtype=float))["load_max_over_mean"]
     series: dict[str, Any] = {"scheme": p.scheme, "nodes": list(main.members),
-                              "loads": [Counter(owners.values()).get(n, 0) for n in main.members],
+                              "loads": owners.loads(main.members),
                               "ring": list(getattr(main, "ring", [])), "keys": len(keys)}
     if isinstance(main, Bounded):
         series["cap"] = main.cap
@@ -72,16 +82,16 @@ def placement(p: PlacementParams, seed: int, impl: Rules) -> Outcome:
     per_scheme = {}
     for name in SCHEMES:
         s = main if name == p.scheme else make_scheme(name, nodes, impl, p.vnodes, p.c)
-        before = owners if s is main else s.place(keys)
+        before = owners if s is main else s.placement(keys)
         changed = _apply_change(s, p.change, newcomer)
-        after = s.place(keys)
-        moved = movement(impl.moved_keys(before, after), len(keys), changed)
+        after = s.placement(keys)
+        moved = moves(impl, before, after, changed)
         mon.change(s, moved["moved_between_unchanged"])
         _observe(mon, s, after, p, f"after the {p.change}")
         per_scheme[name] = moved
         if s is main:
             series.update(ring_after=list(getattr(s, "ring", [])), nodes_after=list(s.members),
-                          changed=changed, loads_after=[Counter(after.values()).get(n, 0) for n in s.members])
+                          changed=changed, loads_after=after.loads(s.members))
     mine = per_scheme[p.scheme]
     metrics["moved_fraction"] = mine["moved_fraction"]
     metrics["moved_between_unchanged"] = mine["moved_between_unchanged"]
@@ -92,27 +102,33 @@ def placement(p: PlacementParams, seed: int, impl: Rules) -> Outcome:
 def vnodes(p: VnodesParams, seed: int, impl: Rules) -> Outcome:
     """The ring at ``p.vnodes`` measured with keys, and a sweep of points per node measured by
     each node's exact share of the circle, over several independently named clusters."""
-    nodes, _, keys, sim = _members_and_keys(p, seed)
+    nodes, _, names, sim = _members_and_keys(p, seed)
+    keys = KeySet(names)
     mon = PlacementMonitor(p.replicas)
     ring = make_scheme("ring", nodes, impl, p.vnodes)
-    owners = ring.place(keys)
+    owners = ring.placement(keys)
     _observe(mon, ring, owners, p, "at the start")
-    metrics = dict(load_stats(owners, ring.members))
+    metrics = dict(_load_stats(owners, ring.members))
     rng = sim.rng("hashing.sweep")
     steps = sorted({v for v in VNODE_STEPS if v <= max(p.vnodes, 256)} | {p.vnodes})
     sweep: dict[int, dict[str, list[float]]] = {}
     for v in steps:
         cvs, maxes = [], []
         for _ in range(RINGS_PER_STEP):
-            names = node_names(p.nodes, rng)
-            points = impl.build_ring(sorted(names), v)
-            mon.ring(points, names, v, f"in the sweep at {v} vnodes")
-            s = spread(ring_shares(points, names))
+            members = node_names(p.nodes, rng)
+            if uses_reference(impl, "build_ring"):
+                arrays = build_ring_arrays(sorted(members), v)
+                mon.ring(arrays, members, v, f"in the sweep at {v} vnodes")
+                s = spread(ring_shares_array(arrays, members))
+            else:
+                points = impl.build_ring(sorted(members), v)
+                mon.ring(points, members, v, f"in the sweep at {v} vnodes")
+                s = spread(ring_shares(points, members))
             cvs.append(s["load_cv"])
             maxes.append(s["load_max_over_mean"])
         sweep[v] = {"cv": cvs, "max_over_mean": maxes}
     series = {"scheme": "ring", "nodes": list(ring.members),
-              "loads": [Counter(owners.values()).get(n, 0) for n in ring.members],
+              "loads": owners.loads(ring.members),
               "sweep": sweep, "vnodes": p.vnodes, "node_count": p.nodes, "keys": len(keys)}
     return Outcome(metrics, mon.verdicts(), series)
 
