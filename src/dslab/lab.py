@@ -233,7 +233,8 @@ class Lab(Generic[P]):
               time_limit: float | None = None, **options: Any) -> Run:
         """A run of ``params`` with ``seed``, built and ready to step. ``impl`` supplies the rules
         (the reference when None); ``time_limit`` (seconds, none when None) bounds each call of
-        the Run; ``options`` go to the experiment's model (for example raft's ``faults=[...]``)."""
+        the Run; ``options`` go to the experiment's model (for example raft's ``faults=[...]``, and
+        ``events=True`` to keep the messages ``Run.events`` reads)."""
         exp = self.experiment_of(params)
         impl = self.watched(impl)
         with self.guard(impl, time_limit=time_limit):
