@@ -43,3 +43,23 @@ def test_the_vnodes_sweep_labels_points_per_node_and_spread_as_numbers():
 def test_one_node_has_no_spread_and_no_log_axis():
     fig = drawn(LAB.plot(run("vnodes", nodes=1, keys=200)))
     assert fig.axes[0].get_yscale() == "linear"
+
+
+def test_a_ring_at_size_draws_as_two_collections_and_a_bounded_legend():
+    """200,000 points drawn one patch and one line each took minutes; a collection each takes
+    seconds. Past MAX_TICKS points the ticks are a solid band and are left out; past MAX_LEGEND
+    nodes the legend says how many more there are."""
+    import matplotlib.pyplot as plt
+
+    from dslab.labs.hashing.plot import MAX_LEGEND, MAX_TICKS, draw_ring
+    from dslab.labs.hashing.rules import build_ring
+
+    nodes = [f"n{i}" for i in range(MAX_LEGEND + 4)]
+    for vnodes, ticks in ((2, True), (MAX_TICKS // len(nodes) + 1, False)):
+        fig, ax = plt.subplots()
+        draw_ring(ax, build_ring(nodes, vnodes), nodes, highlight="n0")
+        assert not ax.patches and not ax.lines  # nothing drawn point by point
+        assert len(ax.collections) == (2 if ticks else 1)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts == nodes[:MAX_LEGEND] + ["and 4 more"]
+        plt.close(fig)
