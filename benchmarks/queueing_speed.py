@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -24,21 +23,16 @@ import tracemalloc
 from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 import simpy
+from scenarios import dslab_command, load  # benchmarks/scenarios.py, beside this script
 
 from dslab.labs.queueing import experiments
 from dslab.labs.queueing.lab import LAB
 from dslab.labs.queueing.model import QueueModel, finished
 
 BLOCK = 4096  # draws per numpy call, as the station's own Draws
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def best_cpu(fn: Callable[[], object], repeats: int) -> float:
@@ -196,11 +190,6 @@ def lindley_figures(n: int, repeats: int, utilization: float = 0.95) -> dict[str
 
 
 # -- the hockey stick --------------------------------------------------------------------------
-
-def dslab_command() -> list[str]:
-    script = Path(sys.executable).with_name("dslab")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "dslab.cli"]
-
 
 def hockey_stick_seconds(repeats: int, extra: tuple[str, ...] = ()) -> float:
     """Median wall time of ``dslab run queueing --hockey-stick`` as a fresh process, start-up

@@ -158,33 +158,26 @@ class Station:
             self._grow(self._cap + max(self._cap // 2, self.INITIAL))
             self._arrival_mv[rid] = now
         self._n = rid + 1
-        if self.busy < self.servers:  # served at once (_count and _serve, inlined: the hot path)
-            inside = self.in_system
-            self._area += inside * (now - self._last)
-            self._last = now
-            self.in_system = inside + 1
-            if self.record_path:  # _step(now), inlined
-                k = self._k
-                self._pt_mv[k] = now
-                self._pn_mv[k] = inside + 1
-                self._k = k + 1
-            self.busy += 1
-            self._start_mv[rid] = now
-            self._timeout(self._draw(), rid).callbacks.append(self._done)
-        elif self.queue_limit is not None and len(self.queue) >= self.queue_limit:
+        serve = self.busy < self.servers
+        if not serve and self.queue_limit is not None and len(self.queue) >= self.queue_limit:
             self._rejected[rid] = True
             if self.on_reject is not None:
                 self.on_reject(rid)
+            return rid
+        inside = self.in_system  # _count(now, +1), inlined: the hot path
+        self._area += inside * (now - self._last)
+        self._last = now
+        self.in_system = inside + 1
+        if self.record_path:  # _step(now), inlined
+            k = self._k
+            self._pt_mv[k] = now
+            self._pn_mv[k] = inside + 1
+            self._k = k + 1
+        if serve:  # served at once (_serve, inlined)
+            self.busy += 1
+            self._start_mv[rid] = now
+            self._timeout(self._draw(), rid).callbacks.append(self._done)
         else:
-            inside = self.in_system  # _count(now, +1), inlined
-            self._area += inside * (now - self._last)
-            self._last = now
-            self.in_system = inside + 1
-            if self.record_path:  # _step(now), inlined
-                k = self._k
-                self._pt_mv[k] = now
-                self._pn_mv[k] = inside + 1
-                self._k = k + 1
             self.queue.append(rid)
             if len(self.queue) > self.max_queue:
                 self.max_queue = len(self.queue)
