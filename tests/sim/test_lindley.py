@@ -18,10 +18,10 @@ from dslab.sim.sources import OpenArrivals, _advance, _advance_by_loop
 from dslab.sim.station import Station
 
 
-def by_events(seed, rate, service, gaps=None, limit=None, stop_ms=math.inf):
+def by_events(seed, rate, service, gaps=None, limit=None, stop_ms=math.inf, record_path=False):
     """A station fed by an open stream, run event by event to its end."""
     sim = Simulation(seed)
-    station = Station(sim, 1, service)
+    station = Station(sim, 1, service, record_path=record_path)
     source = OpenArrivals(sim, station.arrive, [(0.0, rate)], gaps, limit=limit, stop_ms=stop_ms)
     times = []
     source.target = lambda: (times.append(sim.now), station.arrive())
@@ -30,10 +30,11 @@ def by_events(seed, rate, service, gaps=None, limit=None, stop_ms=math.inf):
     return station, np.array(times)
 
 
-def by_recursion(seed, rate, service, gaps=None, limit=None, stop_ms=math.inf):
+def by_recursion(seed, rate, service, gaps=None, limit=None, stop_ms=math.inf,
+                 record_path=False):
     """The same station and stream, built the same way, solved by the recursion."""
     sim = Simulation(seed)
-    station = Station(sim, 1, service)
+    station = Station(sim, 1, service, record_path=record_path)
     source = OpenArrivals(sim, station.arrive, [(0.0, rate)], gaps, limit=limit, stop_ms=stop_ms)
     source.start()
     arrival = source.arrival_times()
@@ -76,6 +77,19 @@ def test_the_recursion_matches_for_other_distributions_and_a_stream_that_stops_o
     assert solved.integral(events.sim.now) == events.integral()
 
 
+@pytest.mark.parametrize("service, gaps", [(Exp(10), None), (Const(9.5), Const(1)),
+                                            (LogNormal(10, 20), Uniform(0.5, 1.5))])
+def test_the_path_of_the_number_in_system_is_the_stations_own(service, gaps, monkeypatch):
+    # small chunks put the steps, and the times the integral is read at, across chunks
+    monkeypatch.setattr(lindley, "CHUNK", 97)
+    events, _ = by_events(2, 90.0, service, gaps, limit=5000, record_path=True)
+    solved, _ = by_recursion(2, 90.0, service, gaps, limit=5000, record_path=True)
+    assert np.array_equal(solved.path_t, events.path_t)
+    assert np.array_equal(solved.path_n, events.path_n)
+    assert solved.integral(events.sim.now) == events.integral()
+    assert np.array_equal(solved.records().finish, events.records().finish)
+
+
 def test_the_integral_at_any_moment_is_the_stations_own():
     sim = Simulation(5)
     events = Station(sim, 1, Exp(10))
@@ -109,7 +123,7 @@ def test_an_arrival_at_the_instant_of_a_finish_is_refused_rather_than_guessed():
 
 def test_serve_all_refuses_a_station_the_recursion_does_not_describe():
     for kwargs in ({"servers": 2}, {"discipline": "lifo"}, {"queue_limit": 5},
-                   {"shed_after_ms": 50.0}, {"record_path": True}):
+                   {"shed_after_ms": 50.0}):
         station = Station(Simulation(1), kwargs.pop("servers", 1), Exp(10), **kwargs)
         with pytest.raises(ValueError):
             station.serve_all(np.array([1.0, 2.0]))

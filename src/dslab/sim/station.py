@@ -253,29 +253,36 @@ class Station:
     def serve_all(self, arrival: np.ndarray, marks: Sequence[float] = ()) -> list[float] | None:
         """Serve requests arriving at ``arrival`` (every one, known in advance) without events,
         by the Lindley recursion (``dslab.sim.lindley``) and this station's own service draws:
-        the records, the integral and the longest queue end as an event run would leave them.
-        Returns the integral of the number in system up to each of ``marks`` (times the caller
-        would have read ``integral()`` at).
+        the records, the path, the integral and the longest queue end as an event run would
+        leave them. Returns the integral of the number in system up to each of ``marks`` (times
+        the caller would have read ``integral()`` at).
 
-        Only for one FIFO server with no queue limit, no shedding and no path, that has seen
-        nothing yet. Returns None, having used up the draws, if a request arrives at the very
-        instant another finishes: there the order of the two events decides the longest queue,
-        so the caller should run the events instead."""
+        Only for one FIFO server with no queue limit and no shedding, that has seen nothing
+        yet. Returns None, having used up the draws, if a request arrives at the very instant
+        another finishes: there the order of the two events decides the longest queue, so the
+        caller should run the events instead."""
         if (self.servers != 1 or self.discipline != FIFO or self.queue_limit is not None
-                or self.shed_after_ms is not None or self.record_path or self._n):
-            raise ValueError("serve_all() is for one FIFO server with no queue limit, no "
-                             "shedding and no path, before any request has arrived")
+                or self.shed_after_ms is not None or self._n):
+            raise ValueError("serve_all() is for one FIFO server with no queue limit and no "
+                             "shedding, before any request has arrived")
         n = len(arrival)
-        start, finish = lindley.fifo(arrival, self._draws.take(n))
-        if lindley.tied(arrival, finish):
-            return None
         if n > self._cap:
             self._grow(n)
-        self._arrival[:n], self._start[:n], self._finish[:n] = arrival, start, finish
+        # written straight into the records: a long run holds nothing per request but them
+        start, finish = lindley.fifo(arrival, self._draws.take(n), self._start, self._finish)
+        if lindley.tied(arrival, finish):
+            self._start[:n] = self._finish[:n] = math.nan
+            return None
+        self._arrival[:n] = arrival
         self._n = n
         self.max_queue = lindley.longest_queue(arrival, start)
         last = float(finish[-1]) if n else 0.0  # the last change: the last finish
-        *at_marks, self._area = lindley.integrals(arrival, finish, [*marks, last])
+        if self.record_path:  # the integral is read from the path just written
+            lindley.path(arrival, finish, self._pt, self._pn)
+            self._k = 2 * n
+            *at_marks, self._area = lindley.integrals_on(self.path_t, self.path_n, [*marks, last])
+        else:
+            *at_marks, self._area = lindley.integrals(arrival, finish, [*marks, last])
         self._last = last
         return at_marks
 

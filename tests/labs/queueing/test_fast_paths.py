@@ -18,6 +18,7 @@ from dslab.labs.queueing.checks import most_in_service, verdicts
 from dslab.labs.queueing.lab import LAB
 from dslab.labs.queueing.measure import Little, batch_ci, occupancy
 from dslab.labs.queueing.model import QueueModel, finished
+from dslab.sim import lindley
 
 
 def params(scenario: str = "default", **overrides):
@@ -95,7 +96,22 @@ def test_queues_the_recursion_does_not_describe_are_simulated(overrides, servers
     assert not model.solvable()
     with pytest.raises(ValueError):
         model.solve()
-    assert not QueueModel(params(customers=500), 1).solvable()  # it keeps the path to plot
+    assert not QueueModel(params("closed", duration_ms=5000), 1).solvable()
+
+
+@pytest.mark.parametrize("overrides", [{"customers": 6000},
+                                       {"customers": "none", "duration_ms": 40_000.0}])
+def test_a_single_run_finished_in_one_go_is_solved_and_gives_the_stepped_runs_result(overrides):
+    # Lab.run solves a plain queue; a notebook that steps it runs the events: the same Result
+    p = params(**overrides)
+    whole_run = LAB.start(p, 6)
+    whole_run.finish()
+    assert whole_run.model.model._solved_at is not None
+    stepped = LAB.start(p, 6)
+    stepped.run_until(1.0)
+    stepped.finish()
+    assert stepped.model.model._solved_at is None
+    assert whole_run.result().to_json() == stepped.result().to_json()
 
 
 def test_the_hockey_stick_is_the_same_solved_or_simulated(monkeypatch):
@@ -215,13 +231,16 @@ def test_most_in_service_counts_as_a_sweep_over_sorted_events_does(spans):
     assert most_in_service(*unstarted) == most
 
 
-def peak_bytes(customers: int) -> int:
+def peak_bytes(customers: int, stepped: bool) -> int:
     """Peak traced memory of one default run of ``customers`` with its outcome (records, path,
-    measurement, picture and checks), above what was allocated before it."""
+    measurement, picture and checks), above what was allocated before it: solved at once, or
+    ``stepped`` through its events."""
     p = params(customers=customers, warmup_ms=100)
     tracemalloc.start()
     try:
         run = experiments.QueueRun(p, 1)
+        if stepped:
+            run.run_until(1.0)
         run.finish()
         run.outcome()
         return tracemalloc.get_traced_memory()[1]
@@ -229,13 +248,15 @@ def peak_bytes(customers: int) -> int:
         tracemalloc.stop()
 
 
-def test_a_long_run_holds_at_most_90_bytes_per_request_at_its_peak(monkeypatch):
+@pytest.mark.parametrize("stepped", [False, True], ids=["solved", "events"])
+def test_a_long_run_holds_at_most_90_bytes_per_request_at_its_peak(monkeypatch, stepped):
     # Memory is deterministic, unlike time. The difference between two lengths is what each
     # extra request costs, whatever the fixed costs (modules, numpy's buffers); the chunks
     # are made small so that these short runs already work in many of them, as long ones do.
     monkeypatch.setattr(measure, "CHUNK", 1024)
     monkeypatch.setattr(checks, "CHUNK", 1024)
+    monkeypatch.setattr(lindley, "CHUNK", 1024)
     small, large = 20_000, 60_000
-    peak_bytes(1000)  # the first run imports and caches what every run needs: not per request
-    per_request = (peak_bytes(large) - peak_bytes(small)) / (large - small)
+    peak_bytes(1000, stepped)  # the first run imports and caches what every run needs
+    per_request = (peak_bytes(large, stepped) - peak_bytes(small, stepped)) / (large - small)
     assert per_request <= 90, f"{per_request:.0f} bytes per request at the peak"

@@ -11,7 +11,7 @@ from typing import Any
 from dslab.labs.queueing import rules
 from dslab.labs.queueing.checks import verdicts
 from dslab.labs.queueing.measure import burst_metrics, measure, occupancy, rejections
-from dslab.labs.queueing.model import QueueModel, finished
+from dslab.labs.queueing.model import QueueModel, completed, finished
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.rules import Rules
 from dslab.labs.queueing.theory import (
@@ -41,7 +41,9 @@ class QueueRun:
         self.model.run_until(t_ms)
 
     def finish(self) -> None:
-        self.model.finish()
+        """The rest of the run: solved at once if it has not been stepped and can be (the same
+        records as the events give, see ``model.finished``), else event by event."""
+        self.model = completed(self.model)
 
     def state(self) -> list[dict[str, Any]]:
         """The queue right now: requests inside, waiting and in service, and how many arrived."""

@@ -5,8 +5,8 @@ The window opens at ``warmup_ms`` and closes when the last request is sent (``cu
 queue drains, so every measured request has a complete record.
 
 A queue that is one FIFO server with no limit, fed by a steady open stream, can also be solved
-without events (``solve``, the Lindley recursion on the same draws); a sweep does that through
-``finished``, with identical results.
+without events (``solve``, the Lindley recursion on the same draws); a sweep, and a single run
+finished in one go, do that through ``finished`` and ``completed``, with identical results.
 """
 
 from __future__ import annotations
@@ -111,11 +111,10 @@ class QueueModel:
 
     def solvable(self) -> bool:
         """Whether this queue is exactly one the Lindley recursion computes: one FIFO server,
-        no queue limit, fed by an open stream at one steady rate that ends, not yet run, and
-        no number-in-system path to keep."""
+        no queue limit, fed by an open stream at one steady rate that ends, and not yet run."""
         p = self.params
         return (p.users is None and p.burst_at_ms is None and self.servers == 1
-                and p.discipline == FIFO and p.queue_limit is None and not self.station.record_path
+                and p.discipline == FIFO and p.queue_limit is None
                 and self.rate_per_s > 0 and self.source.count == 0 and self.sim.now == 0
                 and (p.customers is not None or p.duration_ms is not None))
 
@@ -166,14 +165,20 @@ def finished(params: QueueParams, seed: int = 1, *, rate_per_s: float | None = N
              servers: int | None = None, record_path: bool = True) -> QueueModel:
     """A queue run to its end: solved by the Lindley recursion where that is exactly the system
     (``QueueModel.solvable``; several times faster, see benchmarks/queueing_speed.py), else
-    simulated event by event. Both give identical records and metrics; the sweeps use this,
-    while a single run and a notebook step the events."""
+    simulated event by event. Both give identical records, paths and metrics. The sweeps, a
+    whole single run and its trials use this; a notebook that steps a run steps the events."""
     model = QueueModel(params, seed, rate_per_s=rate_per_s, servers=servers,
                        record_path=record_path)
+    return completed(model)
+
+
+def completed(model: QueueModel) -> QueueModel:
+    """``model`` run to its end, solved where it can be (see ``finished``); a new model of the
+    same queue if solving found an arrival at the instant of a finish and used up the draws."""
     if model.solvable():
         if model.solve():
             return model
-        model = QueueModel(params, seed, rate_per_s=rate_per_s, servers=servers,
-                           record_path=record_path)  # solve() used the draws: start again
+        model = QueueModel(model.params, model.seed, rate_per_s=model.rate_per_s,
+                           servers=model.servers, record_path=model.station.record_path)
     model.finish()
     return model
