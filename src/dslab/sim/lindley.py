@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
 #: requests stepped at a time through the plain-Python recursion (a bounded working set: the
 #: floats it makes cost about 32 bytes each while they live)
 CHUNK = 1 << 16

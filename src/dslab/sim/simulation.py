@@ -136,7 +136,11 @@ class CallbackTimeout(Timeout):
     """A timeout that calls ``callback(event)``, with ``payload`` riding on the event: the core's
     way to schedule a call with no closure and no process. The body is SimPy's
     ``Timeout.__init__``, inlined as SimPy inlines ``Event.__init__`` there: it runs for every
-    message and timer."""
+    message and timer. What every such event shares (it succeeds, with no value) is set once,
+    on the class."""
+
+    _ok = True
+    _value = None
 
     def __init__(self, env: simpy.Environment, delay: float,
                  callback: Callable[[Any], None], payload: Any) -> None:
@@ -144,9 +148,7 @@ class CallbackTimeout(Timeout):
             raise ValueError(f"Negative delay {delay}")
         self.env = env
         self.callbacks = [callback]
-        self._value = None
         self._delay = delay
-        self._ok = True
         self.payload = payload
         env.schedule(self, NORMAL, delay)
 

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from dslab.sim.dist import Dist, Draws, Exp
-from dslab.sim.simulation import Simulation
+from dslab.sim.simulation import CallbackTimeout, Simulation
 from dslab.sim.station import Station
 
 
@@ -56,7 +56,6 @@ class OpenArrivals:
         self.count = 0
         self.on_last: Callable[[], None] | None = None  # called just after the limit's last arrival
         self._env = sim.env
-        self._timeout = sim.env.timeout
         self._on_fire = self._fire  # bound once: a callback per arrival
         # when _schedule last planned an arrival, and for when (for arrival_times)
         self._next_from = 0.0
@@ -133,7 +132,7 @@ class OpenArrivals:
         self._next_from, self._next_at = now, t  # for arrival_times()
         if t >= self.stop_ms or t == math.inf:
             return
-        self._timeout(t - now).callbacks.append(self._on_fire)
+        CallbackTimeout(self._env, t - now, self._on_fire, None)
 
     def _fire(self, _ev: simpy.Event) -> None:
         now = self._env.now
@@ -143,7 +142,7 @@ class OpenArrivals:
             # _schedule and _next_time, inlined for one steady rate (the usual case)
             t = now + self._gap() * 1000.0 / self._rate
             if t < self.stop_ms:  # and so finite
-                self._timeout(t - now).callbacks.append(self._on_fire)
+                CallbackTimeout(self._env, t - now, self._on_fire, None)
             return
         self._schedule(now)
 

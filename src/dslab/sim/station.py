@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import simpy
 
 from dslab.sim import lindley
 from dslab.sim.dist import Dist, Draws
-from dslab.sim.simulation import Simulation
+from dslab.sim.simulation import CallbackTimeout, Simulation
 
 FIFO, LIFO = "fifo", "lifo"
 DISCIPLINES = (FIFO, LIFO)
@@ -90,7 +89,6 @@ class Station:
             raise ValueError(f"discipline is one of {DISCIPLINES}, got {discipline!r}")
         self.sim = sim
         self._env = sim.env
-        self._timeout = sim.env.timeout
         self.servers = servers
         self.service = service
         self.discipline = discipline
@@ -176,11 +174,12 @@ class Station:
         if serve:  # served at once (_serve, inlined)
             self.busy += 1
             self._start_mv[rid] = now
-            self._timeout(self._draw(), rid).callbacks.append(self._done)
+            CallbackTimeout(self._env, self._draw(), self._done, rid)
         else:
-            self.queue.append(rid)
-            if len(self.queue) > self.max_queue:
-                self.max_queue = len(self.queue)
+            queue = self.queue
+            queue.append(rid)
+            if len(queue) > self.max_queue:
+                self.max_queue = len(queue)
         return rid
 
     def set_servers(self, servers: int) -> None:
@@ -194,10 +193,10 @@ class Station:
     def _serve(self, rid: int, now: float) -> None:
         self.busy += 1
         self._start_mv[rid] = now
-        self._timeout(self._draw(), rid).callbacks.append(self._done)
+        CallbackTimeout(self._env, self._draw(), self._done, rid)
 
-    def _complete(self, ev: simpy.Event) -> None:
-        rid: int = ev.value  # type: ignore[assignment]  # the id _serve gave it (no cast() call)
+    def _complete(self, ev: CallbackTimeout) -> None:
+        rid: int = ev.payload  # the id _serve gave it
         now = self._env.now
         self._finish_mv[rid] = now
         self.busy -= 1
@@ -210,14 +209,18 @@ class Station:
             self._pt_mv[k] = now
             self._pn_mv[k] = inside - 1
             self._k = k + 1
-        if self.queue:
-            if self.shed_after_ms is None and self.busy < self.servers:
+        queue = self.queue
+        if queue:
+            busy = self.busy
+            if self.shed_after_ms is None and busy < self.servers:
                 # _start_next without shedding, inlined: the worker just freed takes the next
                 nxt = self._take()
-                self.busy += 1
+                self.busy = busy = busy + 1
                 self._start_mv[nxt] = now
-                self._timeout(self._draw(), nxt).callbacks.append(self._done)
-            if self.queue and self.busy < self.servers:  # more idle workers, or shedding on
+                CallbackTimeout(self._env, self._draw(), self._done, nxt)
+                if queue and busy < self.servers:  # more idle workers
+                    self._start_next(now)
+            elif busy < self.servers:  # shedding on: the queue's head may have waited too long
                 self._start_next(now)
         if self.on_done is not None:
             self.on_done(rid)

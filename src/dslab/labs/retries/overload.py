@@ -14,7 +14,7 @@ from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_ATTEMPTS, OverloadParams
 from dslab.labs.retries.retrier import Retrier
 from dslab.labs.retries.rules import Rules
-from dslab.sim.simulation import Simulation
+from dslab.sim.simulation import CallbackTimeout, Simulation
 from dslab.sim.sources import OpenArrivals
 from dslab.sim.station import Station
 
@@ -31,11 +31,13 @@ class Overload:
                  monitor: Monitor) -> None:
         self.params, self.policy, self.seed = params, policy, seed
         self.sim = Simulation(seed, event_budget=EVENTS_PER_ATTEMPT * MAX_ATTEMPTS + 10_000)
+        self._env = self.sim.env  # its clock read directly on the hot paths (``sim.now`` wraps it)
         p = params
         self.station = Station(self.sim, p.servers, p.service_ms,
                                shed_after_ms=p.timeout_ms if p.shed else None)
         self.station.on_done = self._answered
         self.client = Retrier(impl, policy, p, self.sim.rng("backoff"), monitor)
+        self._breaker = self.client.breaker is not None  # without one, every attempt may go
         # per user request
         self.arrived, self.ended, self.outcome = array("d"), array("d"), array("b")
         self.attempts = array("l")
@@ -78,7 +80,7 @@ class Overload:
 
     def _new_request(self) -> None:
         uid = len(self.arrived)
-        self.arrived.append(self.sim.now)
+        self.arrived.append(self._env.now)
         self.ended.append(float("nan"))
         self.outcome.append(IN_FLIGHT)
         self.attempts.append(0)
@@ -86,8 +88,8 @@ class Overload:
         self._send(uid, 0, None)
 
     def _send(self, uid: int, attempt: int, waited_ms: float | None) -> None:
-        now = self.sim.now
-        if not self.client.allow(now):
+        env = self._env
+        if self._breaker and not self.client.allow(env.now):
             self.refused_by_breaker += 1
             self._end(uid, FAILED)
             return
@@ -96,29 +98,24 @@ class Overload:
         self.owner.append(uid)
         self.attempt_no.append(attempt)
         self.waiting.append(1)
-        self._watch(rid, waited_ms)
+        # Give up on attempt ``rid`` after ``timeout_ms`` unless it is answered first. Most
+        # attempts are answered in time, so a timeout event per attempt would mostly fire for
+        # nothing (SimPy cannot take an event back). Every attempt waits the same
+        # ``timeout_ms``, so deadlines come in the order the attempts went out: they join a
+        # queue, and one timer stands at the earliest deadline still awaited. Each deadline is
+        # the sum SimPy forms for a timeout sent now, so the clock reads the same when it passes.
+        timeout = self.params.timeout_ms
+        self._deadlines.append((env.now + timeout, rid, waited_ms))
+        if not self._timer_set:
+            self._timer_set = True
+            CallbackTimeout(env, timeout, self._expire, None)
 
     # -- the client's timeouts: one timer over a queue of deadlines ------------------------------
 
-    def _watch(self, rid: int, waited_ms: float | None) -> None:
-        """Give up on attempt ``rid`` after ``timeout_ms`` unless it is answered first.
-
-        Most attempts are answered in time, so a timeout event per attempt would mostly fire for
-        nothing (SimPy cannot take an event back). Every attempt waits the same ``timeout_ms``,
-        so deadlines come in the order the attempts went out: they join a queue, and one timer
-        stands at the earliest deadline still awaited. Each deadline is the sum SimPy forms for
-        a timeout sent now (``now + timeout_ms``), so the clock reads the same when it passes.
-        """
-        deadline = self.sim.now + self.params.timeout_ms
-        self._deadlines.append((deadline, rid, waited_ms))
-        if not self._timer_set:
-            self._timer_set = True
-            self.sim.call_later(self.params.timeout_ms, self._expire)
-
-    def _expire(self) -> None:
+    def _expire(self, _: object = None) -> None:
         """The timer: time out every attempt due now and still unanswered, then stand at the
         next deadline still awaited."""
-        now = self.sim.now
+        now = self._env.now
         queue, waiting = self._deadlines, self.waiting
         while queue and queue[0][0] <= now:
             _, rid, waited_ms = queue.popleft()
@@ -134,29 +131,38 @@ class Overload:
             # now is small next to the deadline and the sum rounds away from it: stop three
             # quarters of the way first, from where the rest of the gap is exact (Sterbenz)
             delay = 0.75 * deadline - now
-        self.sim.call_later(delay, self._expire)
+        CallbackTimeout(self._env, delay, self._expire, None)
 
     def _answered(self, rid: int) -> None:
         if not self.waiting[rid]:
             self.wasted += 1
             return
         self.waiting[rid] = 0
-        self.client.succeeded(self.sim.now)
+        if self._breaker:
+            self.client.succeeded(self._env.now)
         self._end(self.owner[rid], SUCCEEDED)
 
     def _timed_out(self, rid: int, waited_ms: float | None) -> None:
         if not self.waiting[rid]:
             return
         self.waiting[rid] = 0
-        now = self.sim.now
-        self.client.failed(now)
+        if self._breaker:
+            self.client.failed(self._env.now)
         uid, attempt = self.owner[rid], self.attempt_no[rid]
         wait = self.client.delay(attempt, waited_ms)
         if wait is None:
             self._end(uid, FAILED)
+        elif wait == 0 and not self._breaker:
+            # At once, as an event due now would do it: nothing else this attempt touches (the
+            # station's queue in order, the client's rules) can act between, without a breaker
+            # whose state a timeout still to be handled now could change first.
+            self._send(uid, attempt + 1, wait)
         else:
-            self.sim.call_later(wait, self._send, uid, attempt + 1, wait)
+            CallbackTimeout(self._env, wait, self._resend, (uid, attempt + 1, wait))
+
+    def _resend(self, ev: CallbackTimeout) -> None:
+        self._send(*ev.payload)
 
     def _end(self, uid: int, outcome: int) -> None:
         self.outcome[uid] = outcome
-        self.ended[uid] = self.sim.now
+        self.ended[uid] = self._env.now
