@@ -22,6 +22,7 @@ from dslab.sim.dist import (
     Normal,
     Pareto,
     Uniform,
+    Uniforms,
     parse,
 )
 
@@ -259,6 +260,16 @@ def test_draws_start_with_a_small_block_and_double_it():
     ahead.random(2 + 4 + 8)
     assert rng.random() == ahead.random()
 
+
+
+def test_uniforms_from_blocks_are_numpys_own_uniforms_call_by_call():
+    # The retries lab hands the reference backoff rule this in place of the Generator: the
+    # waits, and so the whole run, must be the very numbers rng.uniform would have given.
+    ranges = [(0.0, 1.0), (0.0, 50.0), (25.0, 50.0), (50.0, 150.0), (3.5, 3.5), (0.0, 2000.0)]
+    rng, blocks = np.random.default_rng(8), Uniforms(np.random.default_rng(8))
+    for i in range(3 * Draws.BLOCK):
+        low, high = ranges[i % len(ranges)]
+        assert blocks.uniform(low, high) == float(rng.uniform(low, high))
 
 @pytest.mark.parametrize("d", SAMPLED, ids=str)
 def test_scaled_keeps_the_shape_and_stretches_the_size(d):

@@ -297,3 +297,18 @@ def test_cli_help_shows_scenario_help_with_percent_signs(capsys):
     assert "contention: clients racing to update one record" in out
     assert "(scenarios --jitter) its own parameters: clients" in out
     assert "(contention experiment; sets policy=immediate,exponential," in out
+
+
+def test_a_learners_backoff_gets_numpys_generator_and_the_reference_waits_are_the_same():
+    # The reference rule is handed block-drawn uniforms (dslab.sim.dist.Uniforms), a learner's
+    # rule the Generator itself: the same rule must give the same run either way.
+    seen = set()
+
+    def theirs(policy, attempt, base_ms, cap_ms, previous_ms, rng):
+        seen.add(type(rng))
+        return rules.backoff_delay(policy, attempt, base_ms, cap_ms, previous_ms, rng)
+
+    kw = {"policy": "full-jitter,equal-jitter,decorrelated-jitter", "duration_ms": 8000}
+    learner = run(impl=impl_with(backoff_delay=theirs), **kw)
+    assert seen == {np.random.Generator}
+    assert learner.to_dict()["metrics"] == run(**kw).to_dict()["metrics"]

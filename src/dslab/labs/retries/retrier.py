@@ -4,11 +4,15 @@ with every decision reported to the run's monitor."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from dslab.labs.retries import rules
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import RetryParams
 from dslab.labs.retries.rules import NONE, Rules
+from dslab.sim.dist import Uniforms
 
 
 class Retrier:
@@ -17,6 +21,9 @@ class Retrier:
     def __init__(self, impl: Rules, policy: str, params: RetryParams, rng: np.random.Generator,
                  monitor: Monitor, *, budget: bool = True, breaker: bool = True) -> None:
         self.impl, self.policy, self.params, self.rng, self.monitor = impl, policy, params, rng, monitor
+        # The reference rule draws only rng.uniform: give it the same numbers from blocks. A
+        # learner's rule gets the Generator itself, free to draw as it likes.
+        self._rng: Any = Uniforms(rng) if impl.backoff_delay is rules.backoff_delay else rng
         self.budget = (impl.RetryBudget(params.budget_ratio, params.budget_tokens)
                        if budget and params.budget_ratio is not None else None)
         self.breaker = (impl.CircuitBreaker(params.breaker_failures, params.breaker_open_ms)
@@ -70,6 +77,6 @@ class Retrier:
                 return None
         p = self.params
         wait = float(self.impl.backoff_delay(self.policy, attempt, p.base_ms, p.cap_ms, previous_ms,
-                                             self.rng))
+                                             self._rng))
         self.monitor.wait(self.policy, attempt, wait)
         return wait
