@@ -1,5 +1,6 @@
-"""The overload clients' timeouts: one timer over a queue of deadlines gives every request the
-same story, to the last bit, as a timeout event per attempt, with a fraction of the events."""
+"""The overload clients' timeouts and retries: one timer over a queue of deadlines, and a retry
+with no wait sent at once, give every request the same story, to the last bit, as a timeout
+event per attempt and a retry event per retry, with a fraction of the events."""
 
 from __future__ import annotations
 
@@ -35,13 +36,22 @@ class PerAttemptTimeouts(Overload):
         self.sim.call_later(self.params.timeout_ms, self._timed_out, rid, waited_ms)
 
 
-def _runs(case: str, seed: int) -> list[tuple[Overload, Overload]]:
+class RetriesAsEvents(Overload):
+    """Every retry sent by an event after its wait, even a wait of zero (the lab sends those at
+    once, without a breaker)."""
+
+    def _retry(self, uid: int, attempt: int, wait: float) -> None:
+        self.sim.call_later(wait, self._send, uid, attempt, wait)
+
+
+def _runs(case: str, seed: int, slow: type[Overload] = PerAttemptTimeouts
+          ) -> list[tuple[Overload, Overload]]:
     scenario, overrides = CASES[case]
     params = LAB.make_params(scenario, {**SHORT, **overrides})
     pairs = []
     for policy in params.policy:
         models = []
-        for cls in (Overload, PerAttemptTimeouts):
+        for cls in (Overload, slow):
             model = cls(params, policy, seed, rules,
                         Monitor(params.cap_ms, params.budget_ratio, params.budget_tokens))
             model.run()
@@ -50,10 +60,12 @@ def _runs(case: str, seed: int) -> list[tuple[Overload, Overload]]:
     return pairs
 
 
+@pytest.mark.parametrize("slow", [PerAttemptTimeouts, RetriesAsEvents],
+                         ids=["timeout per attempt", "retry events"])
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("seed", [1, 2])
-def test_one_timer_over_the_deadlines_tells_every_request_the_same_story(case, seed):
-    for fast, slow in _runs(case, seed):
+def test_one_timer_over_the_deadlines_tells_every_request_the_same_story(case, seed, slow):
+    for fast, slow in _runs(case, seed, slow):
         for name in ("arrived", "ended", "outcome", "attempts", "owner", "attempt_no", "waiting"):
             assert np.array_equal(np.array(getattr(fast, name)), np.array(getattr(slow, name)),
                                   equal_nan=name == "ended"), f"{fast.policy}: {name} differs"

@@ -98,19 +98,24 @@ class Overload:
         self.owner.append(uid)
         self.attempt_no.append(attempt)
         self.waiting.append(1)
-        # Give up on attempt ``rid`` after ``timeout_ms`` unless it is answered first. Most
-        # attempts are answered in time, so a timeout event per attempt would mostly fire for
-        # nothing (SimPy cannot take an event back). Every attempt waits the same
-        # ``timeout_ms``, so deadlines come in the order the attempts went out: they join a
-        # queue, and one timer stands at the earliest deadline still awaited. Each deadline is
-        # the sum SimPy forms for a timeout sent now, so the clock reads the same when it passes.
-        timeout = self.params.timeout_ms
-        self._deadlines.append((env.now + timeout, rid, waited_ms))
-        if not self._timer_set:
-            self._timer_set = True
-            CallbackTimeout(env, timeout, self._expire, None)
+        self._watch(rid, waited_ms)
 
     # -- the client's timeouts: one timer over a queue of deadlines ------------------------------
+
+    def _watch(self, rid: int, waited_ms: float | None) -> None:
+        """Give up on attempt ``rid`` after ``timeout_ms`` unless it is answered first.
+
+        Most attempts are answered in time, so a timeout event per attempt would mostly fire for
+        nothing (SimPy cannot take an event back). Every attempt waits the same ``timeout_ms``,
+        so deadlines come in the order the attempts went out: they join a queue, and one timer
+        stands at the earliest deadline still awaited. Each deadline is the sum SimPy forms for
+        a timeout sent now (``now + timeout_ms``), so the clock reads the same when it passes.
+        """
+        timeout = self.params.timeout_ms
+        self._deadlines.append((self._env.now + timeout, rid, waited_ms))
+        if not self._timer_set:
+            self._timer_set = True
+            CallbackTimeout(self._env, timeout, self._expire, None)
 
     def _expire(self, _: object = None) -> None:
         """The timer: time out every attempt due now and still unanswered, then stand at the
@@ -152,13 +157,18 @@ class Overload:
         wait = self.client.delay(attempt, waited_ms)
         if wait is None:
             self._end(uid, FAILED)
-        elif wait == 0 and not self._breaker:
-            # At once, as an event due now would do it: nothing else this attempt touches (the
-            # station's queue in order, the client's rules) can act between, without a breaker
-            # whose state a timeout still to be handled now could change first.
-            self._send(uid, attempt + 1, wait)
         else:
-            CallbackTimeout(self._env, wait, self._resend, (uid, attempt + 1, wait))
+            self._retry(uid, attempt + 1, wait)
+
+    def _retry(self, uid: int, attempt: int, wait: float) -> None:
+        """Send attempt number ``attempt`` of ``uid`` after ``wait`` ms. A retry with no wait
+        goes at once rather than as an event due now: it comes out the same, since nothing it
+        touches (the station's queue, in order; the budget; the draws) can change in between,
+        unless a breaker could be tripped by a timeout still to be handled at this instant."""
+        if wait == 0 and not self._breaker:
+            self._send(uid, attempt, wait)
+        else:
+            CallbackTimeout(self._env, wait, self._resend, (uid, attempt, wait))
 
     def _resend(self, ev: CallbackTimeout) -> None:
         self._send(*ev.payload)
