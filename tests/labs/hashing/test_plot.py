@@ -63,3 +63,25 @@ def test_a_ring_at_size_draws_as_two_collections_and_a_bounded_legend():
         texts = [t.get_text() for t in ax.get_legend().get_texts()]
         assert texts == nodes[:MAX_LEGEND] + ["and 4 more"]
         plt.close(fig)
+
+
+def test_a_ring_past_max_arcs_is_drawn_in_slices_that_keep_each_nodes_share():
+    """A 200,000-point ring is drawn at the resolution of a screen: at most MAX_ARCS wedges,
+    each slice given to the node that owns its middle, so each node's drawn share is its true
+    share within one slice for each arc of its that is narrower than a slice."""
+    from dslab.labs.hashing.analysis import arcs, ring_shares
+    from dslab.labs.hashing.plot import MAX_ARCS, drawn_arcs
+    from dslab.labs.hashing.rules import build_ring
+
+    nodes = [f"n{i}" for i in range(20)]
+    small = build_ring(nodes, 3)
+    assert drawn_arcs(small) == arcs(small)  # few points: every arc as it is
+    ring = build_ring(nodes, 400)  # 8,000 points
+    drawn = drawn_arcs(ring)
+    assert len(drawn) <= MAX_ARCS and drawn[0][0] == 0.0 and drawn[-1][1] == 1.0
+    assert all(a[1] == b[0] for a, b in zip(drawn, drawn[1:], strict=False))  # they tile it
+    shares = dict(zip(nodes, ring_shares(ring, nodes), strict=True))
+    points = {n: sum(1 for _, m in ring if m == n) for n in nodes}
+    for n in nodes:
+        got = sum(b - a for a, b, m in drawn if m == n)
+        assert abs(got - shares[n]) <= points[n] / MAX_ARCS, n

@@ -60,12 +60,12 @@ def _runs(case: str, seed: int, slow: type[Overload] = PerAttemptTimeouts
     return pairs
 
 
-@pytest.mark.parametrize("slow", [PerAttemptTimeouts, RetriesAsEvents],
+@pytest.mark.parametrize("plain", [PerAttemptTimeouts, RetriesAsEvents],
                          ids=["timeout per attempt", "retry events"])
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("seed", [1, 2])
-def test_one_timer_over_the_deadlines_tells_every_request_the_same_story(case, seed, slow):
-    for fast, slow in _runs(case, seed, slow):
+def test_one_timer_over_the_deadlines_tells_every_request_the_same_story(case, seed, plain):
+    for fast, slow in _runs(case, seed, plain):
         for name in ("arrived", "ended", "outcome", "attempts", "owner", "attempt_no", "waiting"):
             assert np.array_equal(np.array(getattr(fast, name)), np.array(getattr(slow, name)),
                                   equal_nan=name == "ended"), f"{fast.policy}: {name} differs"
