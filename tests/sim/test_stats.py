@@ -147,3 +147,18 @@ def test_time_weighted_mean_edge_cases():
 def test_time_weighted_mean_refuses_bad_input(times, values, end):
     with pytest.raises(ValueError):
         time_weighted_mean(times, values, end)
+
+
+def test_a_yes_no_metric_gets_an_interval_inside_zero_and_one():
+    # 3 recoveries in 10 trials: Wilson's 95% interval is about (0.108, 0.603), where the mean's
+    # t interval would reach below 0.0 for 1 in 10 and collapse to [0, 0] for none in 10.
+    s = summarize([1.0] * 3 + [0.0] * 7)
+    assert s["mean"] == 0.3
+    assert (s["ci95_low"], s["ci95_high"]) == pytest.approx((0.1078, 0.6032), abs=1e-4)
+    rare = summarize([1.0] + [0.0] * 9)
+    assert 0.0 <= rare["ci95_low"] < 0.1 < rare["ci95_high"] <= 1.0
+    never = summarize([0.0] * 10)
+    assert never["ci95_low"] == 0.0 and 0.2 < never["ci95_high"] < 0.35  # not [0, 0]
+    always = summarize([1.0] * 10)
+    assert always["ci95_high"] == pytest.approx(1.0) and 0.65 < always["ci95_low"] < 0.8
+    assert summarize([0.0, 1.0, 2.0])["ci95_low"] < 0  # not yes/no: the mean's own interval

@@ -62,15 +62,30 @@ def mean_ci95(values: Sequence[float]) -> tuple[float, float, float]:
     return (m, m - half, m + half)
 
 
+def proportion_ci95(successes: int, n: int) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion: inside [0, 1], and not of zero width when
+    every trial went one way (where the mean's t interval would give [0, 0] or cross 0)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    z = 1.959963984540054
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
 def summarize(values: Sequence[float | None]) -> dict[str, float | int | None]:
     """Distribution of one metric over trials: n, mean, p50..p99.9, max, ci95; None-valued trials
-    (a metric that had no value in that run) are counted in ``missing``."""
+    (a metric that had no value in that run) are counted in ``missing``. A metric that is 0 or 1
+    in every trial (a yes/no outcome) gets the Wilson interval of its proportion."""
     present = [float(v) for v in values if v is not None and not _isnan(v)]
     out: dict[str, float | int | None] = {"n": len(present), "missing": len(values) - len(present)}
     if not present:
         out.update({k: None for k in ("mean", *PERCENTILES, "max", "ci95_low", "ci95_high")})
         return out
     m, lo, hi = mean_ci95(present)
+    if len(present) > 1 and all(v in (0.0, 1.0) for v in present):
+        lo, hi = proportion_ci95(int(sum(present)), len(present))
     out["mean"] = m
     for name, q in PERCENTILES.items():
         out[name] = percentile(present, q)
