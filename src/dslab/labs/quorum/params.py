@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dslab.errors import InputError
-from dslab.labs.quorum.profiles import PROFILES, Legs
 from dslab.lab import did_you_mean
+from dslab.labs.quorum.profiles import PROFILES, Legs
 from dslab.params import param as _p
 from dslab.sim.dist import Dist
 

@@ -136,7 +136,8 @@ def theory(p: QuorumParams, impl: Rules) -> dict[str, Any]:
     if why is None:
         model = wars_of(p)
         if p.propagation == "quorum-only":
-            p_s = float(impl.stale_probability(p.n, p.r, p.w))
+            strict = impl.is_strict_quorum(p.n, p.r, p.w)
+            p_s = 0.0 if strict else float(impl.stale_probability(p.n, p.r, p.w))
             out["p_consistent_at_commit"] = 1.0 - p_s
             out["stale_read_fraction"] = p_s
             out["t_visibility_999_ms"] = (0.0 if p_s == 0 else "n/a: a write on only w replicas "
