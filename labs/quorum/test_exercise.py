@@ -33,7 +33,7 @@ from dslab.labs.quorum.lab import LAB
 from dslab.labs.quorum.rules import Response, Version
 
 IMPL_PATH = exercise_path(__file__)
-PURE = checker_settings(max_examples=200)
+PURE = checker_settings(max_examples=100)
 WHOLE = checker_settings(max_examples=6)
 CALLS = Calls(None)
 

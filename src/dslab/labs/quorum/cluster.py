@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from dslab.errors import InputError
 from dslab.labs.quorum.checks import Monitor
 from dslab.labs.quorum.client import Client
 from dslab.labs.quorum.measure import measure
-from dslab.labs.quorum.network import LegNetwork
+from dslab.labs.quorum.network import ACK, KINDS, READ, RESPONSE, WRITE, LegNetwork
 from dslab.labs.quorum.params import QuorumParams
 from dslab.labs.quorum.records import Pair
 from dslab.labs.quorum.replica import Replica
@@ -24,10 +25,15 @@ from dslab.sim.simulation import Simulation
 class QuorumCluster:
     """One run: build it, step it with ``run_until``, measure it with ``outcome``."""
 
-    def __init__(self, params: QuorumParams, seed: int, impl: Rules) -> None:
+    def __init__(self, params: QuorumParams, seed: int, impl: Rules, events: bool = False) -> None:
         p = self.params = params
         self.sim = Simulation(seed)
         self.net = LegNetwork(self.sim, p.legs(), p.loss)
+        self.keeps_events = events
+        if events:  # keep every message and its fate, for events()
+            self.net.keep = lambda msg: (msg[0], msg[1] if msg[0] in (ACK, RESPONSE) else
+                                         msg[3] if msg[0] == WRITE else
+                                         msg[2] if msg[0] == READ else None)
         self.monitor = Monitor(p.n, p.r, p.w, p.sloppy)
         phase = self.sim.rng("sync.phase")
         self.replicas = []
@@ -94,6 +100,21 @@ class QuorumCluster:
                          "keys": len(rep.store),
                          "hints": sum(len(h) for h in rep.hints.values()), "t_ms": self.sim.now})
         return rows
+
+    def events(self, since_ms: float = 0.0) -> list[dict[str, Any]]:
+        """Every message settled from ``since_ms`` to now, in time order: when it was sent and
+        settled, between which nodes, its kind (write, ack, read, response, repairs) and the pair
+        it belongs to, and its fate (delivered, or dropped by a partition, loss or a down node).
+        Nodes ``nodes`` and ``nodes + 1`` are the two clients. Only a run started with
+        ``events=True`` keeps them."""
+        if not self.keeps_events:
+            raise InputError("A quorum run records no events; read its state() instead.")
+        out = []
+        for t, src, dst, sent, fate, _, kind, pair in self.net.settled:
+            if t >= since_ms:
+                out.append({"t_ms": t, "kind": KINDS[kind], "src": src, "dst": dst,
+                            "sent_ms": sent, "fate": fate, "pair": pair})
+        return out
 
     def outcome(self) -> Outcome:
         out = measure(self.params, self.pairs, self.monitor, self.sim.now)

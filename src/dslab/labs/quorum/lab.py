@@ -55,7 +55,7 @@ SCENARIOS = {
     "clock-skew": Scenario(
         "two clients write one key, one with its clock 100 ms behind: last-writer-wins throws "
         "away acknowledged writes without a word",
-        {"clock_skew_ms": 100.0, "keys": 1, "writes": 200}),
+        {"clock_skew_ms": 100.0, "keys": 1, "writes": 60, "duration_ms": 3000.0}),
     "crash": Scenario(
         "nodes 0 and 1 down: which (R, W) still serve reads and writes with N=3 and N=5",
         {"down": "0,1", "writes": 300}, experiment="sweep"),

@@ -14,6 +14,10 @@ from dslab.sim.simulation import CallbackTimeout, Simulation
 #: travels replica to replica like a write, on a stream of its own
 WRITE, ACK, READ, RESPONSE = "W", "A", "R", "S"
 REPAIR, HINT, HINT_ACK, SYNC, SYNC_BACK = "RR", "H", "HA", "E", "EB"
+#: each kind of message in words, for a run's events
+KINDS = {WRITE: "write", ACK: "ack", READ: "read", RESPONSE: "response", REPAIR: "read repair",
+         HINT: "hinted handoff", HINT_ACK: "handoff ack", SYNC: "anti-entropy",
+         SYNC_BACK: "anti-entropy reply"}
 
 
 class LegNetwork(Network):
@@ -38,9 +42,11 @@ class LegNetwork(Network):
         g = self._group
         if g is not None and g[src] != g[dst]:
             self.dropped["partition"] += 1
+            self._record(src, dst, msg, self.sim.now, "partition")
             return
         if self.loss > 0 and self._coin() < self.loss:
             self.dropped["loss"] += 1
+            self._record(src, dst, msg, self.sim.now, "loss")
             return
         delay = self._draws[msg[0]]()
         env = self._env

@@ -67,7 +67,7 @@ class QuorumParams:
 
     def end_ms(self) -> float:
         """When the run stops: past the last write, its read, and time for repairs to land."""
-        tail = self.read_delay_ms + 2 * self.timeout_ms
+        tail = self.read_delay_ms + 2 * self.timeout_ms + 100.0
         if self.anti_entropy_ms is not None:
             tail += 4 * self.nodes * self.anti_entropy_ms
         if self.sloppy:
@@ -182,6 +182,8 @@ MECHANISMS = ("none", "read-repair", "anti-entropy")
 class RepairParams(QuorumParams):
     """The same writes under each repair mechanism in turn, on the same seed."""
 
+    anti_entropy_ms: float | None = _p(200.0, "under the anti-entropy mechanism, each replica "
+                                       "syncs with the next every this many ms")
     mechanisms: tuple[str, ...] = _p(MECHANISMS, "repair mechanisms compared side by side: "
                                      + ", ".join(MECHANISMS))
 

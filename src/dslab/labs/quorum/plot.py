@@ -55,6 +55,11 @@ def _visibility(result: Result, ax: Axes) -> None:
         ax.plot(t, model["strict"].p_fresh(q, q, t), color=STRICT, ls=":", lw=2,
                 label=f"strict quorum R=W={q} (WARS model)")
     ax.axhline(0.999, color=BAD, lw=0.8, ls="-.", label="99.9% fresh")
+    tvis = result.metrics.get("t_visibility_999_ms")
+    if tvis is not None and math.isfinite(tvis) and tvis > 0:
+        ax.axvline(tvis, color=BAD, lw=0.8, ls=":")
+        ax.annotate(f"99.9% fresh after {tvis:,.1f} ms", (tvis, 0.5), xytext=(5, 0),
+                    textcoords="offset points", color=BAD, fontsize=9)
     ax.set_xlabel("read starts this long after the write commits (ms)")
     ax.set_ylabel("P(the read returns the write)")
     ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.02)
@@ -64,9 +69,10 @@ def _visibility(result: Result, ax: Axes) -> None:
 def _lag(result: Result, ax: Axes) -> None:
     lag = result.series["lag"]
     p = result.params
+    styles = ("-", "--", ":", "-.")
     for x, curve in enumerate(lag["missing"]):
-        ax.plot(lag["t_ms"], curve, color=REPLICA[x % len(REPLICA)], lw=1.5,
-                label=f"replica {x}: acknowledged writes it lacks")
+        ax.plot(lag["t_ms"], curve, color=REPLICA[x % len(REPLICA)], lw=1.8,
+                ls=styles[x % len(styles)], label=f"replica {x}: acknowledged writes it lacks")
     if p.get("partition_at_ms") is not None:
         end = p.get("heal_at_ms") or result.series["end_ms"]
         ax.axvspan(p["partition_at_ms"], end, color=FAULT, alpha=0.2,
@@ -76,6 +82,7 @@ def _lag(result: Result, ax: Axes) -> None:
         ax.plot(stale, np.full(stale.size, -0.04), "|", color=BAD, ms=10,
                 transform=ax.get_xaxis_transform(), clip_on=False,
                 label=f"stale read ({stale.size:,})")
+    ax.set_xlim(0, min(result.series["end_ms"], p["duration_ms"] * 1.15))
     ax.set_xlabel("simulated time (ms)")
     ax.set_ylabel("acknowledged writes a home replica lacks")
     ax.legend(loc="upper left", fontsize=8)
@@ -96,6 +103,7 @@ def _skew(result: Result, ax: Axes) -> None:
     if lost:
         ax.plot([t for t, _ in lost], [order[tuple(v)] for _, v in lost], "x", color=BAD, ms=7,
                 label=f"acknowledged, then lost ({len(lost)})")
+    ax.set_xlim(0, min(end, result.params["duration_ms"] * 1.05))
     ax.set_xlabel("simulated time (ms)")
     ax.set_ylabel("write held, numbered in order of issue (key 0)")
     ax.legend(loc="upper left", fontsize=8)
