@@ -262,6 +262,16 @@ def test_sloppy_targets_skip_down_stand_ins_too(impl):
             "that is itself down is skipped too, and when too few are up, return fewer")
 
 
+def test_sloppy_targets_stop_at_n_in_a_cluster_of_hundreds(impl):
+    pref = list(range(1000))
+    got = sloppy(impl, pref, [5, 400], 300)
+    want = [x for x in pref if x not in (5, 400)][:300]
+    assert got == want, (
+        f"sloppy_targets(list(range(1000)), [5, 400], 300) returned {len(got)} nodes, expected the "
+        "first 300 healthy ones: compare counts with ==, not with is (Python reuses only small "
+        "int objects, so `len(out) is n` is False for n = 300)")
+
+
 @PURE
 @given(st.permutations(list(range(7))), st.sets(st.integers(0, 6)), st.integers(1, 5))
 def test_sloppy_targets_match_walking_the_list(impl, pref, down, n):

@@ -150,16 +150,19 @@ def _availability(points: list[dict], ax: Axes) -> None:
             ax.text(x0 + pt["w"] - 0.5, pt["r"] - 0.5, ("W" if ok_w else "-") + ("R" if ok_r else "-"),
                     ha="center", va="center", fontsize=8, color="white")
         ax.text(x0 + n / 2, n + 0.2, f"N = {n}", ha="center")
+        for k in range(1, n + 1):
+            ax.text(x0 + k - 0.5, -0.25, f"W={k}", ha="center", va="top", fontsize=7)
+            ax.text(x0 - 0.1, k - 0.5, f"R={k}", ha="right", va="center", fontsize=7)
         x0 += n + 1
-    ax.set_xlim(-0.5, x0)
-    ax.set_ylim(-0.5, max(ns) + 0.8)
-    ax.set_xlabel("W (one block per N)")
-    ax.set_ylabel("R")
+    ax.set_xlim(-0.8, x0)
+    ax.set_ylim(-1.0, max(ns) + 0.8)
+    ax.set_xlabel("replicas a write waits for (W), one block per N")
+    ax.set_ylabel("replicas a read waits for (R)")
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.text(0, -0.4, "green: reads and writes available; orange: one of them; red: neither",
-            fontsize=8)
+    ax.text(0, -0.85, "in each square: W if writes succeed, R if reads do; green: both, orange: one, "
+            "red: neither", fontsize=8)
 
 
 def _square(x: float, y: float, colour: str):  # noqa: ANN202
