@@ -46,7 +46,7 @@ SCENARIOS = {
     "tradeoff": Scenario(
         "every (R, W) for N=3 and N=5 on LinkedIn's disk latencies: p99.9 latency against the "
         "chance of a stale read, the frontier a designer picks from",
-        {"latency_profile": "lnkd-disk", "writes": 4000, "duration_ms": 20_000.0},
+        {"latency_profile": "lnkd-disk", "writes": 3000, "duration_ms": 15_000.0},
         experiment="sweep"),
     "sloppy": Scenario(
         "nodes 1 and 2 cut off for 3 s: a sloppy quorum keeps accepting writes on stand-ins 3 "

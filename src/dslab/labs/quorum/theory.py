@@ -24,8 +24,9 @@ from dslab.labs.quorum.params import QuorumParams, RepairParams, SweepParams
 from dslab.labs.quorum.profiles import Legs
 from dslab.labs.quorum.rules import Rules
 
-#: draws of the WARS Monte Carlo: P(fresh) to about +-0.001, a p99.9 from 200 draws above it
-SAMPLES = 200_000
+#: draws of the WARS Monte Carlo: P(fresh) to about +-0.003 (two standard errors), a p99.9
+#: from the 100 draws above it
+SAMPLES = 100_000
 #: the Monte Carlo's own seed: theory does not depend on the run's seed
 MC_SEED = 20120827
 
