@@ -35,10 +35,11 @@ def held_from(history: History, replica: int, key: int, v: Version) -> float:
 
 def quantile(values: list[float] | np.ndarray, q: float) -> float:
     """The smallest value with at least a fraction ``q`` of ``values`` at or below it (NaN: none)."""
-    arr = np.asarray(values, dtype=float)
+    arr = np.sort(np.asarray(values, dtype=float))
     if arr.size == 0:
         return math.nan
-    return float(np.quantile(arr, q, method="inverted_cdf"))
+    # numpy's "inverted_cdf", done by hand: it stays exact when some values are infinite
+    return float(arr[max(0, math.ceil(q * arr.size) - 1)])
 
 
 def fresh_delays(p: QuorumParams, pairs: list[Pair], history: History) -> np.ndarray:

@@ -38,7 +38,8 @@ def pairs_plot(result: Result, ax: Axes | None, head: str) -> Figure:
 def _visibility(result: Result, ax: Axes) -> None:
     d = np.sort(result.series["fresh_delay_ms"])
     p = result.params
-    top = max(1.0, float(np.quantile(d, 0.999)) * 1.3) if d.size else 1.0
+    finite = d[np.isfinite(d)]
+    top = max(1.0, float(np.quantile(finite, 0.999)) * 1.3) if finite.size else 1.0
     t = np.linspace(0.0, top, 300)
     if d.size:
         frac = np.searchsorted(d, t, side="right") / d.size

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from dslab.labs.quorum.measure import quantile
 from dslab.labs.quorum.params import QuorumParams, RepairParams, SweepParams
 from dslab.labs.quorum.profiles import Legs
 from dslab.labs.quorum.rules import Rules
@@ -80,7 +81,7 @@ class Wars:
 
 
 def _q(values: np.ndarray, q: float) -> float:
-    return float(np.quantile(values, q, method="inverted_cdf"))
+    return quantile(values, q)
 
 
 @lru_cache(maxsize=8)
