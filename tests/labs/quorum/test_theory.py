@@ -15,8 +15,8 @@ import pytest
 
 from dslab.labs.quorum import rules
 from dslab.labs.quorum.cluster import QuorumCluster
-from dslab.labs.quorum.experiments import Trace
 from dslab.labs.quorum.lab import LAB
+from dslab.labs.quorum.retime import Trace
 from dslab.labs.quorum.theory import SAMPLES, expected_lost, k_staleness, wars_of
 
 
@@ -107,3 +107,11 @@ def test_read_repair_converges_as_fast_as_the_read_that_carries_it():
     assert m["convergence_ms[read-repair]"] == pytest.approx(t["convergence_ms[read-repair]"], rel=0.1)
     assert m["convergence_ms[anti-entropy]"] == pytest.approx(t["convergence_ms[anti-entropy]"],
                                                               rel=0.2)
+
+
+def test_the_same_messages_read_as_a_strict_quorum_are_fresh_from_the_commit():
+    params = LAB.make_params("partial", {"writes": "800"})
+    out = LAB.start(params, 6).finish().model.outcome()
+    strict = out.series["strict_delay_ms"]
+    assert strict.size == 800 and not strict.any()  # every read of R=W=2 fresh at delay 0
+    assert out.series["fresh_delay_ms"].any()  # while R=W=1 on the same messages was not

@@ -16,6 +16,7 @@ from dslab.labs.quorum.network import ACK, KINDS, READ, RESPONSE, WRITE, LegNetw
 from dslab.labs.quorum.params import QuorumParams
 from dslab.labs.quorum.records import Pair
 from dslab.labs.quorum.replica import Replica
+from dslab.labs.quorum.retime import Trace
 from dslab.labs.quorum.rules import Rules, Version
 from dslab.labs.quorum.theory import wars, wars_of, why_not
 from dslab.run import Outcome
@@ -123,4 +124,8 @@ class QuorumCluster:
             q = p.n // 2 + 1
             out.series["theory"] = {"run": wars_of(p), "strict": wars(p.legs(), p.n),
                                     "q": q}
+            if p.propagation == "all" and not p.read_repair and (p.r, p.w) != (q, q):
+                # the same messages read as a strict quorum (see retime.Trace)
+                trace = Trace(p, self.pairs, self.monitor.history)
+                out.series["strict_delay_ms"] = trace.fresh_delays(q, q, p.read_delay_ms)
         return out

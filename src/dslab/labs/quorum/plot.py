@@ -48,6 +48,12 @@ def _visibility(result: Result, ax: Axes) -> None:
                 f"({d.size:,} reads)")
         ax.fill_between(t, np.clip(frac - band, 0, 1), np.clip(frac + band, 0, 1), color=RUN,
                         alpha=0.2, lw=0, label="95% band")
+    strict = result.series.get("strict_delay_ms")
+    if strict is not None and strict.size:
+        q = p["n"] // 2 + 1
+        sfrac = np.searchsorted(np.sort(strict), t, side="right") / strict.size
+        ax.plot(t, sfrac, color=STRICT, lw=2, alpha=0.7,
+                label=f"simulated, the same messages read as R=W={q}")
     model = result.series.get("theory")
     if model is not None:
         ax.plot(t, model["run"].p_fresh(p["r"], p["w"], t), color=THEORY, ls="--", lw=1.5,

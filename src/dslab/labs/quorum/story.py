@@ -43,6 +43,11 @@ def pairs_story(p: QuorumParams, out: Outcome, theory: dict[str, Any]) -> list[s
         how = ("the PBS closed form 1 - C(N-W,R)/C(N,R)" if p.propagation == "quorum-only"
                else f"a Monte Carlo of the WARS model ({SAMPLES:,} draws)")
         lines.append(f"Theory ({how}): fresh at commit {_pct(t)}.")
+    p_s = theory.get("stale_read_fraction")
+    if p.propagation == "quorum-only" and isinstance(p_s, float) and 0 < p_s < 1:
+        ks = ", ".join(f"{k}: {1 - p_s ** k:.1%}" for k in (1, 2, 3))
+        lines.append(f"PBS k-staleness: a read returns one of the last k such writes with "
+                     f"probability 1 - p_s^k ({ks}).")
     lines.append(f"p99.9 latency: writes {_ms(m['write_latency_p999_ms'])}, reads "
                  f"{_ms(m['read_latency_p999_ms'])}.")
     if p.sloppy and f["stand_in_commits"]:
