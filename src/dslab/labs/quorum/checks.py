@@ -56,8 +56,9 @@ class Monitor:
         self.commits += 1
         key, v = pair.key, pair.version
         homes = [x.id for x in self.replicas[:self.n] if _holds(x.store.get(key), v)]
-        stand_ins = [x.id for x in self.replicas[self.n:]
-                     if any(_holds(h.get(key), v) for h in x.hints.values())]
+        stand_ins = [] if not self.sloppy else [
+            x.id for x in self.replicas[self.n:]
+            if any(_holds(h.get(key), v) for h in x.hints.values())]
         if stand_ins and pair.stand_ins:
             self.on_stand_ins += 1
         if len(homes) + len(stand_ins) < self.w:
@@ -115,7 +116,7 @@ def merge(groups: Iterable[list[Check]]) -> list[Check]:
 
 
 def _holds(stored: Version | None, v: Version) -> bool:
-    return stored is not None and tuple(stored) >= tuple(v)
+    return stored is not None and stored >= v  # Versions compare as the tuples they are
 
 
 def _v(v: Version) -> str:

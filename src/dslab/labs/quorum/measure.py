@@ -28,7 +28,7 @@ GRID = 400
 def held_from(history: History, replica: int, key: int, v: Version) -> float:
     """When ``replica`` first held ``v`` or a newer version of ``key`` (inf: never)."""
     for t, held in history.get((replica, key), ()):
-        if tuple(held) >= tuple(v):
+        if held >= v:  # Versions compare as the tuples they are
             return t
     return math.inf
 
