@@ -37,12 +37,14 @@ class QuorumCluster:
                                          msg[2] if msg[0] == READ else None)
         self.monitor = Monitor(p.n, p.r, p.w, p.sloppy)
         phase = self.sim.rng("sync.phase")
+        hint_phase = self.sim.rng("hint.phase")  # stand-ins hand hints back out of step
         self.replicas = []
         for i in range(p.nodes):
             start = float(phase.uniform(0, p.anti_entropy_ms)) if p.anti_entropy_ms else 0.0
             rep = Replica(i, impl, self.monitor.stored, n=p.n,
                           hint_ms=p.hint_ms if p.sloppy else None,
-                          sync_ms=p.anti_entropy_ms, sync_phase_ms=start)
+                          sync_ms=p.anti_entropy_ms, sync_phase_ms=start,
+                          hint_phase_ms=float(hint_phase.uniform(0, p.hint_ms)))
             self.replicas.append(rep)
             self.net.add(rep)
         self.monitor.replicas = self.replicas
@@ -120,6 +122,7 @@ class QuorumCluster:
     def outcome(self) -> Outcome:
         out = measure(self.params, self.pairs, self.monitor, self.sim.now)
         p = self.params
+        out.series["hints"] = {x.id: list(x.hint_log) for x in self.replicas if x.hint_log}
         if why_not(p) is None:  # the model's curves, for the plot
             q = p.n // 2 + 1
             out.series["theory"] = {"run": wars_of(p), "strict": wars(p.legs(), p.n),

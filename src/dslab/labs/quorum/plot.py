@@ -26,8 +26,16 @@ def pairs_plot(result: Result, ax: Axes | None, head: str) -> Figure:
         fig, ax = new_axes(ax, (10, 5))
         _skew(result, ax)
     elif p.get("sloppy") or p.get("partition_at_ms") is not None or p.get("down"):
-        fig, ax = new_axes(ax, (10, 5))
-        _lag(result, ax)
+        hints = result.series.get("hints")
+        if ax is None and hints:
+            fig = Figure(figsize=(10, 6.4), dpi=110, layout="constrained")
+            ax, below = fig.subplots(2, 1, sharex=True, height_ratios=[1.4, 1])
+            _lag(result, ax)
+            ax.set_xlabel("")
+            _hints(result, below)
+        else:
+            fig, ax = new_axes(ax, (10, 5))
+            _lag(result, ax)
     else:
         fig, ax = new_axes(ax, (10, 5))
         _visibility(result, ax)
@@ -86,12 +94,29 @@ def _lag(result: Result, ax: Axes) -> None:
                    label=f"nodes {', '.join(map(str, p['partitioned']))} cut off")
     stale = result.series["stale_reads_ms"]
     if stale.size:
-        ax.plot(stale, np.full(stale.size, -0.04), "|", color=BAD, ms=10,
-                transform=ax.get_xaxis_transform(), clip_on=False,
-                label=f"stale read ({stale.size:,})")
+        ax.plot(stale, np.full(stale.size, 0.97), "|", color=BAD, ms=10,
+                transform=ax.get_xaxis_transform(), label=f"stale read ({stale.size:,})")
     ax.set_xlim(0, min(result.series["end_ms"], p["duration_ms"] * 1.15))
     ax.set_xlabel("simulated time (ms)")
     ax.set_ylabel("acknowledged writes a home replica lacks")
+    ax.legend(loc="center left", fontsize=8)
+
+
+def _hints(result: Result, ax: Axes) -> None:
+    """Each stand-in's hints over time: they pile up while home replicas are cut off and go
+    home at the first handoff after the heal."""
+    p = result.series
+    for x, log in sorted(p["hints"].items()):
+        t = [0.0] + [a for a, _ in log] + [p["end_ms"]]
+        held = [0] + [b for _, b in log]
+        ax.step(t, held + held[-1:], where="post", color=REPLICA[x % len(REPLICA)], lw=1.6,
+                ls=("-", "--")[x % 2], label=f"stand-in {x}: hints it holds")
+    params = result.params
+    if params.get("partition_at_ms") is not None:
+        end = params.get("heal_at_ms") or p["end_ms"]
+        ax.axvspan(params["partition_at_ms"], end, color=FAULT, alpha=0.2)
+    ax.set_xlabel("simulated time (ms)")
+    ax.set_ylabel("hinted writes held")
     ax.legend(loc="upper left", fontsize=8)
 
 

@@ -28,16 +28,19 @@ class Replica(Node):
     """One storage node. Its store and hints survive a crash, as on disk."""
 
     def __init__(self, node_id: int, impl: Rules, on_store: OnStore, *, n: int,
-                 hint_ms: float | None, sync_ms: float | None, sync_phase_ms: float) -> None:
+                 hint_ms: float | None, sync_ms: float | None, sync_phase_ms: float,
+                 hint_phase_ms: float = 0.0) -> None:
         super().__init__(node_id)
         self.impl = impl
         self.on_store = on_store
         self.n = n
         self.store: dict[int, Version] = {}
         self.hints: dict[int, dict[int, Version]] = {}  # home replica -> key -> version
+        self.hint_log: list[tuple[float, int]] = []  # (t_ms, hints held) at each change
         self.hint_ms = hint_ms
         self.sync_ms = sync_ms
         self.sync_phase_ms = sync_phase_ms
+        self.hint_phase_ms = hint_phase_ms
 
     @property
     def network(self) -> LegNetwork:
@@ -47,7 +50,7 @@ class Replica(Node):
 
     def on_start(self) -> None:
         if self.hint_ms is not None:
-            self.set_timer("hints", self.hint_ms, self._hand_back)
+            self.set_timer("hints", self.hint_phase_ms or self.hint_ms, self._hand_back)
         if self.sync_ms is not None and self.id < self.n and self.n > 1:
             self.set_timer("sync", self.sync_phase_ms, self._sync)
 
@@ -71,6 +74,7 @@ class Replica(Node):
                 held = self.hints.setdefault(hint_for, {})
                 if key not in held or version > held[key]:
                     held[key] = version
+                    self._log_hints()
             self.send(src, (ACK, pair, self.id))
         elif kind == "R":
             _, key, pair = msg
@@ -88,6 +92,7 @@ class Replica(Node):
                     del held[key]
             if not held:
                 self.hints.pop(msg[1], None)
+            self._log_hints()
         elif kind == SYNC:
             theirs: dict[int, Version] = msg[1]
             for key, version in theirs.items():
@@ -98,6 +103,9 @@ class Replica(Node):
         elif kind == SYNC_BACK:
             for key, version in msg[1].items():
                 self.apply(key, version)
+
+    def _log_hints(self) -> None:
+        self.hint_log.append((self.now, sum(len(h) for h in self.hints.values())))
 
     def _hand_back(self) -> None:
         """Offer each home replica it can reach the hints held for it."""

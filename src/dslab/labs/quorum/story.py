@@ -37,7 +37,9 @@ def pairs_story(p: QuorumParams, out: Outcome, theory: dict[str, Any]) -> list[s
         f"({_pct(m['write_availability'])}); {f['reads']:,} of {f['asked']:,} reads answered. "
         f"A read started at the commit was fresh {_pct(m['p_consistent_at_commit'])} of the time; "
         f"reads {p.read_delay_ms:g} ms after it were stale {_pct(m['stale_read_fraction'])}. "
-        f"99.9% were fresh by {_ms(m['t_visibility_999_ms'])} after commit.")
+        + (f"99.9% were fresh by {_ms(m['t_visibility_999_ms'])} after commit."
+           if math.isfinite(m["t_visibility_999_ms"]) else
+           "More than 0.1% of reads would never have been fresh, however late they started."))
     t = theory.get("p_consistent_at_commit")
     if isinstance(t, float):
         how = ("the PBS closed form 1 - C(N-W,R)/C(N,R)" if p.propagation == "quorum-only"
