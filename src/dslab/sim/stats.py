@@ -83,12 +83,13 @@ def summarize(values: Sequence[float | None]) -> dict[str, float | int | None]:
     if not present:
         out.update({k: None for k in ("mean", *PERCENTILES, "max", "ci95_low", "ci95_high")})
         return out
-    m, lo, hi = mean_ci95(present)
+    with np.errstate(invalid="ignore"):  # an infinite value ("never") makes the spread NaN
+        m, lo, hi = mean_ci95(present)
+        out["mean"] = m
+        for name, q in PERCENTILES.items():
+            out[name] = percentile(present, q)
     if len(present) > 1 and all(v in (0.0, 1.0) for v in present):
         lo, hi = proportion_ci95(int(sum(present)), len(present))
-    out["mean"] = m
-    for name, q in PERCENTILES.items():
-        out[name] = percentile(present, q)
     out["max"] = max(present)
     out["ci95_low"] = None if math.isnan(lo) else lo
     out["ci95_high"] = None if math.isnan(hi) else hi
