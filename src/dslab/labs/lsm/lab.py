@@ -50,7 +50,8 @@ SCENARIOS = {
         {"update_fraction": 0.9, "key_distribution": "zipf(1.1)"}, experiment="compare"),
     "deletes": Scenario(
         "30% deletes: tombstones and the data they shadow hold space until they reach the bottom",
-        {"delete_fraction": 0.3, "update_fraction": 0.2}, experiment="compare"),
+        {"delete_fraction": 0.3, "update_fraction": 0.2, "keys": 20_000, "written_mb": 20.0},
+        experiment="compare"),
 }
 
 LAB: Lab[LsmParams] = Lab(
