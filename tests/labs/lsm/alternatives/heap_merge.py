@@ -9,7 +9,7 @@ from dslab.labs.lsm.rules import bloom_positions
 
 
 def merge_runs(runs, bottom):
-    streams = [[(int(k), -int(s), bool(t)) for k, s, t in zip(*r)] for r in runs]
+    streams = [[(int(k), -int(s), bool(t)) for k, s, t in zip(*r, strict=True)] for r in runs]
     keys, seqs, tombs = [], [], []
     last = None
     for k, neg_s, t in heapq.merge(*streams):  # by key, then newest first

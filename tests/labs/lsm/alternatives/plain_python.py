@@ -8,7 +8,7 @@ from dslab.labs.lsm.rules import bloom_positions
 def merge_runs(runs, bottom):
     newest = {}
     for keys, seqs, tombs in runs:
-        for k, s, t in zip(keys, seqs, tombs):
+        for k, s, t in zip(keys, seqs, tombs, strict=True):
             k, s = int(k), int(s)
             if k not in newest or s > newest[k][0]:
                 newest[k] = (s, bool(t))

@@ -1,8 +1,15 @@
 """may_contain checks positions 1..k instead of 0..k-1: the filter was built with position 0, so
 a key it holds can be answered "no" (a false negative)."""
 
-from dslab.labs.lsm.rules import bloom_fpr, bloom_hashes, may_contain, merge_runs, pick_level, write_stall  # noqa: F401, E501
-from dslab.labs.lsm.rules import MASK32
+from dslab.labs.lsm.rules import (  # noqa: F401, E501
+    MASK32,
+    bloom_fpr,
+    bloom_hashes,
+    may_contain,
+    merge_runs,
+    pick_level,
+    write_stall,
+)
 
 
 def may_contain(bits, key_hash, k):  # noqa: F811

@@ -1,7 +1,6 @@
 """bloom_fpr uses the continuous optimum k = b ln 2 instead of the whole number of hashes the
 filter really has, so the rate it predicts is not the filter's."""
 
-import math
 
 from dslab.labs.lsm.rules import bloom_fpr, bloom_hashes, may_contain, merge_runs, pick_level, write_stall  # noqa: F401, E501
 

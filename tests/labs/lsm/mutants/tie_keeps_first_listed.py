@@ -7,7 +7,7 @@ from dslab.labs.lsm.rules import bloom_fpr, bloom_hashes, may_contain, merge_run
 def merge_runs(runs, bottom):  # noqa: F811
     out = []
     for keys, seqs, tombs in runs:
-        mine = list(zip((int(k) for k in keys), (int(s) for s in seqs), (bool(t) for t in tombs)))
+        mine = [(int(k), int(s), bool(t)) for k, s, t in zip(keys, seqs, tombs, strict=True)]
         i = j = 0
         merged = []
         while i < len(out) and j < len(mine):

@@ -5,7 +5,7 @@ from dslab.labs.lsm.rules import bloom_fpr, bloom_hashes, may_contain, merge_run
 
 
 def merge_runs(runs, bottom):  # noqa: F811
-    entries = sorted(((int(k), int(s), bool(t)) for r in runs for k, s, t in zip(*r)),
+    entries = sorted(((int(k), int(s), bool(t)) for r in runs for k, s, t in zip(*r, strict=True)),
                      key=lambda e: e[0])
     latest = {}
     for k, s, t in entries:
