@@ -107,10 +107,12 @@ class EngineRun:
         self.engine.sim.run(math.inf)
 
     def state(self) -> list[dict[str, Any]]:
-        """The engine right now: one row per level (or tier), the memtables above them."""
+        """The engine right now: the memtables (``runs``: sealed ones waiting to flush; ``mb``:
+        what the active one holds), then one row per level (or tier)."""
         e = self.engine
+        in_active = e.next - e.active_start + int(np.searchsorted(e.plan, e.sim.now, side="right"))
         rows: list[dict[str, Any]] = [{"where": "memtable", "runs": len(e.sealed),
-                                       "mb": (e.next - e.active_start) * e.p.entry_bytes / MB,
+                                       "mb": in_active * e.p.entry_bytes / MB,
                                        "t_ms": e.sim.now, "state": e.state}]
         name = "tier" if e.p.strategy == "tiered" else "L"
         for i, mb in enumerate(e.store.shape()):

@@ -31,6 +31,9 @@ def engine_plot(result: Result, ax: Axes | None, head: str) -> Figure:
     t = np.array(s["t_ms"]) / 1000.0
     depth = max((len(x) for x in s["shape"]), default=1)
     shape = np.array([list(x) + [0.0] * (depth - len(x)) for x in s["shape"]]).reshape(len(t), depth)
+    used = np.flatnonzero(shape.any(axis=0)) if len(t) else np.empty(0, int)
+    depth = int(used[-1]) + 1 if len(used) else 1  # no legend entry for levels never used
+    shape = shape[:, :depth]
     name = "tier" if s["strategy"] == "tiered" else "L"
     cmap = colormaps["viridis"]
     top = axes[0]
