@@ -45,7 +45,7 @@ class Engine:
         self.seqs = np.arange(1, self.n + 1, dtype=np.int64)
         self.admit_ms = np.full(self.n, np.nan)
         self.M = p.memtable_entries()
-        self.k = impl.bloom_hashes(p.bloom_bits_per_key) if p.bloom_bits_per_key > 0 else 0
+        self._k: int | None = None  # asked of the rules at the first flush, not while building
         self.gap_slow_ms = p.entry_bytes / (p.delayed_write_rate_mb_per_s * MB) * 1000.0
         self.job_rate = p.compaction_mb_per_s * MB / p.compaction_jobs / 1000.0  # bytes per ms
         self.store: Leveled | Tiered = (Tiered(p, impl) if p.strategy == "tiered" else
@@ -84,6 +84,14 @@ class Engine:
         self.series: dict[str, list[Any]] = {"t_ms": [], "l0": [], "shape": [], "admitted": [],
                                              "state": [], "pending_mb": []}
         self.sim.call_at(0.0, self._plan)
+
+    @property
+    def k(self) -> int:
+        """Hash functions of every run's bloom filter."""
+        if self._k is None:
+            b = self.p.bloom_bits_per_key
+            self._k = int(self.impl.bloom_hashes(b)) if b > 0 else 0
+        return self._k
 
     # -- the writer ----------------------------------------------------------------------------
 
