@@ -68,8 +68,8 @@ def merged(impl, runs, bottom=False) -> dict[int, tuple[int, bool]]:
 
 
 def shown(runs) -> str:
-    return "[" + ", ".join(f"(keys {list(r[0])}, seqs {list(r[1])}, tombs {list(r[2])})"
-                           for r in runs) + "]"
+    return "[" + ", ".join(f"(keys {np.asarray(r[0]).tolist()}, seqs {np.asarray(r[1]).tolist()}, "
+                           f"tombs {np.asarray(r[2]).tolist()})" for r in runs) + "]"
 
 
 # -- merge_runs ---------------------------------------------------------------------------------
