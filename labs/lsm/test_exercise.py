@@ -253,6 +253,15 @@ def test_pick_level_picks_the_highest_score(impl):
     assert got == 0, f"pick_level(L0 9/4 = 2.25 against 1.5 and 1.2) returned {got!r}, expected 0"
 
 
+def test_pick_level_compares_fractional_scores(impl):
+    got = pick(impl, 6, [1.5, 1.2, 0.0, 0.0, 0.0])  # L0 6/4 = 1.5 against L1 1.2
+    assert got == 0, (f"pick_level(L0 6 files of trigger 4, L1 1.2 of 1) returned {got!r}, "
+                      "expected 0: L0 scores 1.5, not 1 (divide, do not floor-divide)")
+    got = pick(impl, 0, [0.0, 1.5, 19.0, 0.0, 0.0])  # L1 1.5 against L2 1.9
+    assert got == 2, (f"pick_level(L1 1.5 of 1, L2 19 of 10) returned {got!r}, expected 2: L2 "
+                      "scores 1.9, more than L1's 1.5")
+
+
 def test_pick_level_scores_levels_by_bytes_over_their_target(impl):
     got = pick(impl, 0, [0.0, 0.9, 25.0, 150.0, 0.0])  # L2 2.5 > L3 1.5
     assert got == 2, (f"pick_level(L1 0.9 of 1, L2 25 of 10, L3 150 of 100) returned {got!r}, "
@@ -276,6 +285,19 @@ def test_pick_level_never_picks_the_last_level(impl):
     got = pick(impl, 0, [0.0, 0.0, 0.0, 0.0, 9000.0])
     assert got is None, (f"pick_level with only the last level over target returned {got!r}: the "
                          "last level has nothing below it to merge into")
+
+
+def test_pick_level_works_for_any_number_of_levels(impl):
+    for n in (3, 4, 6, 7):
+        targets = [0.0] + [10.0 ** i for i in range(n - 1)]
+        sizes = [0.0] * (n - 1) + [1e9]
+        got = pick(impl, 0, sizes, targets=targets)
+        assert got is None, (f"pick_level with {n} levels and only the last one over its target "
+                             f"returned {got!r}: the last level (index {n - 1}) never compacts")
+        sizes = [0.0] * (n - 2) + [1e6, 0.0]
+        got = pick(impl, 0, sizes, targets=targets)
+        assert got == n - 2, (f"pick_level with {n} levels and level {n - 2} over its target "
+                              f"returned {got!r}, expected {n - 2}")
 
 
 def test_pick_level_ties_go_to_the_upper_level(impl):
@@ -322,6 +344,14 @@ def test_write_stall_slows_one_memtable_short_when_more_than_three(impl):
         got = stall(impl, 0, mem, 0.0, p)
         assert got == want, (f"write_stall({mem} full memtables of max 5) returned {got!r}, "
                              f"expected {want!r}")
+
+
+def test_write_stall_slows_on_memtables_only_when_more_than_three_are_allowed(impl):
+    for most, mem, want in ((3, 2, "ok"), (4, 3, "slowdown"), (4, 2, "ok"), (3, 3, "stop")):
+        got = stall(impl, 0, mem, 0.0, dataclasses.replace(P, max_memtables=most))
+        assert got == want, (f"write_stall({mem} full memtables of max {most}) returned {got!r}, "
+                             f"expected {want!r}: the memtable slowdown applies only when more "
+                             "than three memtables are allowed")
 
 
 def test_write_stall_on_pending_compaction_bytes(impl):
