@@ -3,6 +3,7 @@ sweep against theory; each drawn from a small run, read through its matplotlib o
 
 from __future__ import annotations
 
+import pytest
 from plot_support import drawn, legend_texts
 
 from dslab.labs.lsm.lab import LAB
@@ -35,9 +36,12 @@ def test_the_levels_legend_names_only_levels_that_held_data():
 
 def test_compare_draws_a_bar_per_strategy_and_measure():
     r = run("compare", written_mb=3)
-    ax = drawn(LAB.plot(r)).axes[0]
+    fig = drawn(LAB.plot(r))
+    ax, levels = fig.axes[0], fig.axes[1]
     assert legend_texts(ax) == ["leveled", "tiered", "leveled-full"]
     assert len(ax.patches) == 3 * 4
+    stacked = sum(p.get_height() for p in levels.patches)
+    assert stacked == pytest.approx(sum(m["stored_mb"] for m in r.series["per"].values()))
 
 
 def test_the_bloom_sweep_draws_measured_and_theory():

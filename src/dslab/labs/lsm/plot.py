@@ -75,10 +75,10 @@ def engine_plot(result: Result, ax: Axes | None, head: str) -> Figure:
 
 
 def compare_plot(result: Result, ax: Axes | None, head: str) -> Figure:
-    """Write, space and read amplification per strategy, side by side, and each one's largest
-    compaction."""
+    """Write, space and read amplification per strategy, side by side; below, the MB each
+    strategy held per level (or tier) at the end, stacked."""
     per = result.series["per"]
-    fig, axes = _axes(ax, 1, 5.2)
+    fig, axes = _axes(ax, 2, 8.0)
     main = axes[0]
     names = list(per)
     measures = [("write_amplification", "write amp."), ("space_amplification_max", "peak space amp."),
@@ -95,8 +95,26 @@ def compare_plot(result: Result, ax: Axes | None, head: str) -> Figure:
     main.set_ylabel("times")
     main.legend(title="strategy")
     title(main, head)
+    if len(axes) > 1:
+        _final_levels(axes[1], result.series["shapes"])
     fig.tight_layout()
     return fig
+
+
+def _final_levels(ax: Axes, shapes: dict[str, dict[str, list]]) -> None:
+    """One stacked bar per strategy: the MB in each level (tier) when its run ended."""
+    finals = {n: (s["shape"][-1] if s["shape"] else [0.0]) for n, s in shapes.items()}
+    depth = max(len(f) for f in finals.values())
+    used = [i for i in range(depth) if any(i < len(f) and f[i] > 0 for f in finals.values())]
+    cmap = colormaps["viridis"]
+    bottoms = np.zeros(len(finals))
+    for i in used:
+        mb = np.array([f[i] if i < len(f) else 0.0 for f in finals.values()])
+        ax.bar(list(finals), mb, bottom=bottoms, color=cmap(i / max(depth - 1, 1)),
+               label=f"L{i} / tier {i}")
+        bottoms += mb
+    ax.set_ylabel("MB stored at the end")
+    ax.legend(fontsize=8, ncols=min(len(used), 6) or 1)
 
 
 def bloom_plot(result: Result, ax: Axes | None, head: str) -> Figure:
