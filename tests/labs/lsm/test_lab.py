@@ -205,3 +205,24 @@ def test_json_is_the_same_for_the_same_seed(capsys):
     first = capsys.readouterr().out
     main(args)
     assert capsys.readouterr().out == first and math.isfinite(len(first))
+
+
+def test_the_version_check_breaks_when_a_flush_goes_back_in_time():
+    from dslab.labs.lsm.checks import Monitor
+
+    mon = Monitor()
+    newest = mon.flush(np.array([5, 9]), 0)
+    assert newest == 9 and not mon.seen.get("versions")
+    mon.flush(np.array([7, 12]), newest)  # version 7 after 9 was flushed
+    assert "after version 9" in mon.seen["versions"][0]
+
+
+def test_the_story_says_what_happened_in_numbers():
+    calm = LAB.run(small(), 1)
+    assert "Compaction kept up" in " ".join(calm.story)
+    stall = LAB.run(LAB.make_params("write-stall", {"written_mb": "8"}), 1)
+    text = " ".join(stall.story)
+    assert "Compaction fell behind" in text and f"{stall.metrics['max_l0_files']} files" in text
+    compare = LAB.run(LAB.make_params("compare", {"written_mb": "3"}), 1, scenario="compare")
+    assert [line.split(":")[0] for line in compare.story[:3]] == ["leveled", "tiered",
+                                                                   "leveled-full"]

@@ -17,14 +17,15 @@ def run(scenario: str, **overrides):
 def test_the_stall_panel_draws_both_triggers_and_shades_the_stalls():
     r = run("write-stall", written_mb=8)
     fig = drawn(LAB.plot(r))
-    levels, stall = fig.axes[0], fig.axes[1]
+    levels, stall, rate = fig.axes[0], fig.axes[1], fig.axes[2]
     assert legend_texts(levels)[0] == "L0"
-    assert {"slowdown trigger", "stop trigger", "admitted MB/s"} <= set(legend_texts(stall))
+    assert legend_texts(stall) == ["L0 files", "slowdown trigger", "stop trigger"]
+    assert legend_texts(rate) == ["admitted", "offered", "delayed rate"]
     lines = {round(line.get_ydata()[0]) for line in stall.get_lines()[1:3]}
     assert lines == {20, 36}
     kinds = {kind for kind, _, _ in r.series["windows"]}
     assert kinds == {"slowdown", "stop"}
-    assert len(stall.patches) == len(r.series["windows"])
+    assert len(stall.patches) == len(rate.patches) == len(r.series["windows"])
 
 
 def test_the_levels_legend_names_only_levels_that_held_data():

@@ -68,6 +68,15 @@ class Monitor:
             self.note("versions", f"key {k[i]}: a merge dropped it, but its newest version was "
                       + ("a tombstone above the bottom level" if t[i] else "a live value"))
 
+    def flush(self, seqs: np.ndarray, newest_before: int) -> int:
+        """A flushed run holds only versions newer than every run flushed before it (memtables
+        flush in the order they filled, so sequence numbers only grow from L0's oldest file to
+        its newest). Returns the newest sequence number on storage after it."""
+        if len(seqs) and int(seqs.min()) <= newest_before:
+            self.note("versions", f"a flush wrote version {int(seqs.min())} after version "
+                      f"{newest_before} was already on storage")
+        return max(newest_before, int(seqs.max()) if len(seqs) else 0)
+
     def levels(self, problems: list[str]) -> None:
         self.level_checks += 1
         for p in problems:
@@ -99,7 +108,8 @@ class Monitor:
         checks = [
             Check("every lookup returns the newest acknowledged write", not self.seen.get("oracle"),
                   detail("oracle", f"{count(self.lookups, 'lookup')} matched the oracle")),
-            Check("merges keep each key's newest version", not self.seen.get("versions"),
+            Check("versions only grow and merges keep each key's newest",
+                  not self.seen.get("versions"),
                   detail("versions", f"{count(self.merges, 'merge')} checked")),
             Check("each level below L0 is sorted, non-overlapping files", not self.seen.get("levels"),
                   detail("levels", f"checked after {count(self.level_checks, 'compaction')}")),

@@ -64,6 +64,7 @@ class Engine:
         self.stall_windows: list[tuple[str, float, float]] = []
         self.sealed: list[Mem] = []  # oldest first
         self.flushing = False
+        self.newest_flushed = 0  # the highest sequence number flushed so far
         self.jobs = 0
         # the oracle of acknowledged writes, and of what has reached storage
         self.oracle_seq = np.zeros(p.keys, dtype=np.int64)
@@ -155,6 +156,7 @@ class Engine:
         self.flushing = False
         self.store.add_flushed(make_run(keys, seqs, tombs, self.p.bloom_bits_per_key, self.k))
         self.flushed += len(keys) * self.p.entry_bytes
+        self.newest_flushed = self.mon.flush(seqs, self.newest_flushed)
         idx = keys // 2
         was = int(((self.disk_seq[idx] > 0) & ~self.disk_tomb[idx]).sum())
         self.disk_live += int((~tombs).sum()) - was

@@ -24,10 +24,10 @@ def _axes(ax: Axes | None, rows: int, height: float = 6.0) -> tuple[Figure, list
 
 
 def engine_plot(result: Result, ax: Axes | None, head: str) -> Figure:
-    """MB per level (or tier) over time, stacked; below it L0's files against the triggers, the
-    stall windows shaded, and the admitted write rate."""
+    """MB per level (or tier) over time, stacked; below it L0's files against the two triggers,
+    and below that the admitted write rate, the slowdowns and stops shaded in both."""
     s, p = result.series, result.params
-    fig, axes = _axes(ax, 2, 7.0)
+    fig, axes = _axes(ax, 3, 8.5)
     t = np.array(s["t_ms"]) / 1000.0
     depth = max((len(x) for x in s["shape"]), default=1)
     shape = np.array([list(x) + [0.0] * (depth - len(x)) for x in s["shape"]]).reshape(len(t), depth)
@@ -44,18 +44,21 @@ def engine_plot(result: Result, ax: Axes | None, head: str) -> Figure:
     top.legend(loc="upper left", fontsize=8, ncols=min(depth, 7))
     title(top, head)
     top.set_title(f"{s['strategy']}, size ratio {p['size_ratio']}", loc="right", fontsize=10)
-    if len(axes) < 2:
+    if len(axes) < 3:
         fig.tight_layout()
         return fig
-    low = axes[1]
-    for kind, a, b in s["windows"]:
-        low.axvspan(a / 1000, b / 1000, color=SLOW if kind == "slowdown" else STOP, alpha=0.25, lw=0)
-    low.step(t, s["l0"], where="post", color=L0, label="L0 files" if name == "L" else "tier-0 runs")
-    low.axhline(p["l0_slowdown_trigger"], color=SLOW, ls="--", label="slowdown trigger")
-    low.axhline(p["l0_stop_trigger"], color=STOP, ls="--", label="stop trigger")
-    low.set_ylabel("files")
-    low.set_xlabel("time (s)")
-    rate = low.twinx()
+    files, rate = axes[1], axes[2]
+    for panel in (files, rate):
+        for kind, a, b in s["windows"]:
+            panel.axvspan(a / 1000, b / 1000, color=SLOW if kind == "slowdown" else STOP,
+                          alpha=0.25, lw=0)
+        panel.sharex(top)
+    files.step(t, s["l0"], where="post", color=L0, label="L0 files" if name == "L" else "tier-0 runs")
+    files.axhline(p["l0_slowdown_trigger"], color=SLOW, ls="--", label="slowdown trigger")
+    files.axhline(p["l0_stop_trigger"], color=STOP, ls="--", label="stop trigger")
+    files.set_ylabel("files")
+    files.set_ylim(0, p["l0_stop_trigger"] * 1.15)
+    files.legend(loc="upper right", fontsize=8)
     admit = np.array(s["admit_ms"])
     if len(admit) > 2:
         mb_per_step = s["admit_every"] * p["entry_bytes"] / 1e6
@@ -63,13 +66,13 @@ def engine_plot(result: Result, ax: Axes | None, head: str) -> Figure:
         counts, _ = np.histogram(admit, bins=edges)
         width_s = (edges[1] - edges[0]) / 1000
         rate.step(edges[:-1] / 1000, counts * mb_per_step / width_s, where="post", color=RATE,
-                  alpha=0.8, label="admitted MB/s")
-    rate.set_ylabel("admitted MB/s", color=RATE)
+                  label="admitted")
+    rate.axhline(p["write_rate_mb_per_s"], color=THEORY, ls=":", label="offered")
+    rate.axhline(p["delayed_write_rate_mb_per_s"], color=SLOW, ls=":", label="delayed rate")
+    rate.set_ylabel("writes, MB/s")
     rate.set_ylim(bottom=0)
-    lines = low.get_legend_handles_labels()
-    more = rate.get_legend_handles_labels()
-    low.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize=8)
-    low.set_ylim(0, p["l0_stop_trigger"] * 1.15)
+    rate.set_xlabel("time (s)")
+    rate.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig
 
