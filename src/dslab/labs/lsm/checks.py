@@ -22,6 +22,7 @@ class Monitor:
     seen: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     lookups: int = 0
     merges: int = 0
+    flushes: int = 0
     level_checks: int = 0
     filter_checks: int = 0
 
@@ -72,6 +73,7 @@ class Monitor:
         """A flushed run holds only versions newer than every run flushed before it (memtables
         flush in the order they filled, so sequence numbers only grow from L0's oldest file to
         its newest). Returns the newest sequence number on storage after it."""
+        self.flushes += 1
         if len(seqs) and int(seqs.min()) <= newest_before:
             self.note("versions", f"a flush wrote version {int(seqs.min())} after version "
                       f"{newest_before} was already on storage")
@@ -110,7 +112,8 @@ class Monitor:
                   detail("oracle", f"{count(self.lookups, 'lookup')} matched the oracle")),
             Check("versions only grow and merges keep each key's newest",
                   not self.seen.get("versions"),
-                  detail("versions", f"{count(self.merges, 'merge')} checked")),
+                  detail("versions", f"{count(self.flushes, 'flush')} and {count(self.merges, 'merge')} "
+                         "checked")),
             Check("each level below L0 is sorted, non-overlapping files", not self.seen.get("levels"),
                   detail("levels", f"checked after {count(self.level_checks, 'compaction')}")),
             Check("no write is admitted while writes are stopped",
