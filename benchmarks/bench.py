@@ -94,7 +94,8 @@ def bench_queue(n: int) -> Figure | None:
 #: each section's script (benchmarks/<name>.py), in the order printed: what the core adds to
 #: SimPy, the queueing station, hashing at size, and what a learner waits for (every scenario,
 #: trials per second), and memory per million events
-SECTIONS = ("core_overhead", "queueing_speed", "hashing_at_size", "scenarios", "memory")
+SECTIONS = ("core_overhead", "queueing_speed", "hashing_at_size", "lsm_at_size", "scenarios",
+            "memory")
 
 
 def main(argv: list[str] | None = None) -> int:

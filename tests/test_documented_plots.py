@@ -48,7 +48,8 @@ def smaller(params: Any, overrides: dict[str, str]) -> Any:
 
 
 def test_the_docs_name_runs_of_every_lab():
-    assert {lab for lab, *_ in RUNS.values()} == {"raft", "queueing", "hashing", "retries", "quorum"}
+    assert {lab for lab, *_ in RUNS.values()} == {"raft", "queueing", "hashing", "retries", "quorum",
+                                                  "lsm"}
 
 
 @pytest.mark.parametrize("key", RUNS)
