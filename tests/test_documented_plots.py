@@ -48,7 +48,7 @@ def smaller(params: Any, overrides: dict[str, str]) -> Any:
 
 
 def test_the_docs_name_runs_of_every_lab():
-    assert {lab for lab, *_ in RUNS.values()} == {"raft", "queueing", "hashing", "retries"}
+    assert {lab for lab, *_ in RUNS.values()} == {"raft", "queueing", "hashing", "retries", "stampede"}
 
 
 @pytest.mark.parametrize("key", RUNS)

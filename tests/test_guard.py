@@ -24,7 +24,7 @@ IDS = [lab.name for lab in LABS]
 
 #: The scenarios the labs' READMEs run with --impl.
 README_RUNS = {"raft": ["partition"], "queueing": ["pool-sizing"], "hashing": ["add-node"],
-               "retries": ["budget", "jitter", "breaker"]}
+               "retries": ["budget", "jitter", "breaker"], "stampede": ["mass-expiry"]}
 
 
 @pytest.fixture(autouse=True)
