@@ -43,7 +43,7 @@ SCENARIOS = {
         "XFetch with beta from 0.5 to 4 on a key asked 20 times a second (a recomputation takes "
         "0.5 s): a larger beta refreshes earlier and more rarely twice",
         {"rate_per_s": 20.0, "recompute_ms": "const(500)", "ttl_ms": 20_000.0,
-         "duration_ms": 3_600_000.0},
+         "duration_ms": 2_400_000.0},
         experiment="xfetch"),
     "mass-expiry": Scenario(
         "10,000 keys filled at one instant with the same 10 s TTL expire together: the "

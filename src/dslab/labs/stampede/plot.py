@@ -41,19 +41,44 @@ def policies_plot(result: Result, ax: Axes | None, head: str) -> Figure:
         (_over_time if short else _strip)(result, ax, None)
         title(ax, head)
         return figure_of(ax)
-    fig = Figure(figsize=(10, 9), dpi=110, layout="constrained")
-    grid = fig.add_gridspec(3, 1, height_ratios=[1.3, 1, 1])
-    axes = [fig.add_subplot(grid[i]) for i in range(3)]
     if short:
+        fig = Figure(figsize=(10, 9), dpi=110, layout="constrained")
+        grid = fig.add_gridspec(3, 1, height_ratios=[1.3, 1, 1])
+        axes = [fig.add_subplot(grid[i]) for i in range(3)]
         axes[1].sharex(axes[0])
         _over_time(result, axes[0], axes[1])
         _strip(result, axes[2], None)
-    else:
-        axes[2].sharex(axes[1])
+    else:  # over hours the load is a flat band: the cost of each policy, summed up, says more
+        fig = Figure(figsize=(10, 7.5), dpi=110, layout="constrained")
+        grid = fig.add_gridspec(2, 1, height_ratios=[1.4, 1])
+        axes = [fig.add_subplot(grid[i]) for i in range(2)]
         _strip(result, axes[0], None)
-        _over_time(result, axes[1], axes[2])
+        _costs(result, axes[1])
     title(axes[0], head)
     return fig
+
+
+def _costs(result: Result, ax: Axes) -> None:
+    """Per policy: the readers' p99 latency and the p99 wait on a lock, with the database's
+    queries over the run written beside them."""
+    tags = _tags(result)
+    y = np.arange(len(tags))
+    lat = [result.metrics.get(f"latency_p99_ms[{t}]") or 0.0 for t in tags]
+    wait = [result.metrics.get(f"waiting_p99_ms[{t}]") or 0.0 for t in tags]
+    ax.barh(y - 0.18, lat, height=0.34, color=[_colour(t, k) for k, t in enumerate(tags)],
+            label="p99 latency")
+    ax.barh(y + 0.18, wait, height=0.34, color=[_colour(t, k) for k, t in enumerate(tags)],
+            alpha=0.45, hatch="//", label="p99 wait on the lock")
+    top = max([*lat, *wait, 1.0])
+    for k, t in enumerate(tags):
+        q = result.metrics.get(f"db_queries[{t}]") or 0
+        ax.annotate(f"{q:,} database queries", (top * 1.02, k), va="center", fontsize=8)
+    ax.set_xlim(0, top * 1.45)
+    ax.set_yticks(y, tags)
+    ax.invert_yaxis()
+    ax.set_xlabel("ms")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
 
 
 def _strip(result: Result, ax: Axes, _unused: Axes | None) -> None:

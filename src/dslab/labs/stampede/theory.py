@@ -85,6 +85,19 @@ def xfetch_fits(p: CacheParams, beta: float) -> str | None:
     return None
 
 
+def xfetch_count_fits(p: CacheParams, beta: float) -> str | None:
+    """None when the count formulas apply: the first refresh must come more than delta before
+    the expiry (P(S < delta) = exp(-lam delta beta e^(-1/beta)) small), or the reads after the
+    expiry, which all recompute, make fewer than the formula's growing chance says."""
+    lam = key_rate_per_s(p)
+    assert lam is not None
+    reads = lam * p.recompute_ms.mean() * beta / 1000.0
+    if math.exp(-reads * math.exp(-1.0 / beta)) > TAIL:
+        return ("n/a: the first refresh often starts less than one recomputation before the "
+                "expiry, and every read after the expiry recomputes, so e^(1/beta) overcounts")
+    return None
+
+
 def single_key_why(p: CacheParams) -> str | None:
     """None when the one-key formulas apply, else why not."""
     if key_rate_per_s(p) is None:
@@ -131,9 +144,13 @@ def _xfetch(p: CacheParams, beta: float, tag: str, out: dict[str, Any]) -> None:
     if no is not None:
         out[f"recomputes_per_expiry[{tag}]"] = out[f"early_refresh_ms[{tag}]"] = no
         return
+    out[f"early_refresh_ms[{tag}]"] = xfetch_early_ms(p, beta)
+    count_no = xfetch_count_fits(p, beta)
+    if count_no is not None:
+        out[f"recomputes_per_expiry[{tag}]"] = count_no
+        return
     out[f"recomputes_per_expiry[{tag}]"] = math.exp(1.0 / beta)
     out[f"p_single_recompute[{tag}]"] = math.exp(-1.0 / beta)
-    out[f"early_refresh_ms[{tag}]"] = xfetch_early_ms(p, beta)
 
 
 def mass_expiry_peak(p: CacheParams, policy: str) -> float | str | None:
