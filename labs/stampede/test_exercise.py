@@ -335,6 +335,11 @@ def test_Coalescer_forgets_the_key_before_calling_back(impl):
         "forget the key before calling the callbacks, so the new request starts a computation")
 
 
+def noting(told: list, i: int):
+    """A callback that notes (i, ok, value) in ``told``."""
+    return lambda ok, value: told.append((i, bool(ok), value))
+
+
 @PURE
 @given(ops=st.lists(st.tuples(st.sampled_from(["req", "resolve", "reject"]),
                               st.sampled_from(["x", "y", 3])), max_size=40))
@@ -348,7 +353,7 @@ def test_Coalescer_matches_a_model_over_any_sequence_of_calls(impl, ops):
         if op == "req":
             first = key not in waiting
             waiting.setdefault(key, []).append(n)
-            got = req(c, key, (lambda i: lambda ok, v: told.append((i, bool(ok), v)))(n), "a caller")
+            got = req(c, key, noting(told, n), "a caller")
             done.append(f"request({key!r})")
             assert got == first, (
                 f"after {', '.join(done)} request({key!r}) returned {got}, expected {first}")

@@ -20,8 +20,8 @@ def _against(value: float, theory: Any) -> str:
 
 
 def _setting(p: PolicyParams | XFetchParams) -> str:
-    keys = ("one key" if p.keys == 1 else
-            f"{p.keys:,} keys ({p.key_distribution}{'' if p.key_distribution == 'uniform' else f', s={p.zipf_s:g}'})")
+    shape = p.key_distribution if p.key_distribution == "uniform" else f"zipf, s={p.zipf_s:g}"
+    keys = "one key" if p.keys == 1 else f"{p.keys:,} keys ({shape})"
     return (f"Clients send {p.rate_per_s:g} requests/s for {keys}; a value stays fresh "
             f"{ms(p.ttl_ms)} and a recomputation takes the database {p.recompute_ms} ms, "
             f"{p.db_servers} at a time ({p.db_capacity_per_s:,.0f} a second at most).")
@@ -68,10 +68,11 @@ def xfetch_story(p: XFetchParams, out: Outcome, theory: dict[str, Any]) -> list[
         if not len(m.cycles):
             lines.append(f"beta {b:g}: no value expired in this run.")
             continue
+        want = theory.get(f"recomputes_per_expiry[{beta_tag(b)}]")
         lines.append(f"beta {b:g}: refreshed {ms(m.early_refresh_ms)} early on average, "
                      f"{m.recomputes_per_expiry:.2f} recomputations per expiry"
-                     f"{_against(m.recomputes_per_expiry, theory.get(f'recomputes_per_expiry[{beta_tag(b)}]'))}, "
+                     f"{_against(m.recomputes_per_expiry, want)}, "
                      f"exactly one in {m.p_single:.0%} of {count(len(m.cycles), 'cycle')}.")
-    lines.append("A larger beta refreshes earlier (more recomputations over the hour, each value "
-                 "living less of its TTL) but rarely more than once per expiry.")
+    lines.append("A larger beta refreshes earlier (each value lives less of its TTL, so there are "
+                 "more expiry cycles) but rarely more than once per expiry.")
     return lines
