@@ -94,6 +94,12 @@ def test_should_refresh_early_always_at_and_after_expiry(impl):
             assert refresh(impl, now, 10_000.0, 300.0, 1.0, rng), (
                 f"should_refresh_early({now:g}, 10000, 300, 1, rng) returned False, expected "
                 "True: once the value has expired (now >= expiry) every read recomputes it")
+    # with delta 0 there is no head start: only the comparison decides, and at the very instant
+    # of the expiry the value has expired
+    for _ in range(20):
+        assert refresh(impl, 10_000.0, 10_000.0, 0.0, 1.0, rng), (
+            "should_refresh_early(10000, 10000, 0, 1, rng) returned False, expected True: a value "
+            "has expired at its expiry instant (now >= expiry, not now > expiry)")
 
 
 def test_should_refresh_early_sometimes_refreshes_before_expiry(impl):
