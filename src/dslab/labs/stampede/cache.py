@@ -29,6 +29,8 @@ PENDING, HIT, STALE, RECOMPUTED, WAITED, FAILED = range(6)
 #: events per request (its arrival, a recomputation's end) and some slack
 EVENTS_PER_REQUEST = 3
 KEY_BLOCK = 4096
+#: the key of a database query that is not a recomputation (the background load)
+OTHER = -1
 
 
 def key_chooser(params: CacheParams, rng: np.random.Generator) -> Iterator[int]:
@@ -59,7 +61,8 @@ class Cache:
         self.label = label or policy
         self.locking, self.jittered, self.xfetch = (policy in LOCKING, policy in JITTERED,
                                                     policy == XFETCH)
-        budget = EVENTS_PER_REQUEST * p.rate_per_s * p.duration_ms / 1000 + 4 * p.keys + 10_000
+        budget = (EVENTS_PER_REQUEST * (p.rate_per_s + p.db_background_per_s) * p.duration_ms
+                  / 1000 + 4 * p.keys + 10_000)
         self.sim = Simulation(seed, event_budget=int(budget))
         self.db = Station(self.sim, p.db_servers, p.recompute_ms, queue_limit=p.db_queue_limit,
                           stream="database")
@@ -96,6 +99,10 @@ class Cache:
         self.source = OpenArrivals(self.sim, self._request, [(0.0, p.rate_per_s)],
                                    stop_ms=p.duration_ms)
         self.source.start()
+        self.background = 0  # the other queries sent to the database
+        if p.db_background_per_s > 0:
+            OpenArrivals(self.sim, self._other_query, [(0.0, p.db_background_per_s)],
+                         stop_ms=p.duration_ms, stream="background").start()
 
     # -- running --------------------------------------------------------------------------------
 
@@ -208,9 +215,20 @@ class Cache:
         rid = self.db.arrive()  # may be refused at once (on_reject), so the job is noted first
         assert rid == len(self.job_key) - 1, "the database numbers requests as they come"
 
+    def _other_query(self) -> None:
+        """A query from the rest of the application (not this cache) reaches the database."""
+        self.background += 1
+        self.job_key.append(OTHER)
+        self.job_version.append(0)
+        self.job_uid.append(OTHER)
+        self.job_start.append(self.sim.now)
+        self.db.arrive()
+
     def _computed(self, rid: int) -> None:
         now = self.sim.now
         key, version, uid = self.job_key[rid], self.job_version[rid], self.job_uid[rid]
+        if key == OTHER:
+            return
         self.in_flight[key] -= 1
         delta = now - self.job_start[rid]
         self._write(key, version, now, delta)
@@ -222,6 +240,8 @@ class Cache:
     def _refused(self, rid: int) -> None:
         now = self.sim.now
         key, uid = self.job_key[rid], self.job_uid[rid]
+        if key == OTHER:
+            return
         self.in_flight[key] -= 1
         if self.coalescer is not None:
             self.coalescer.reject(key, "the database's queue is full")

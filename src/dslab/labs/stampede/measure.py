@@ -36,8 +36,8 @@ class Measured:
     pending: int
     hits: int
     stale: int
-    db_queries: int
-    db_peak_per_s: float
+    db_queries: int  # recomputations this cache sent
+    db_peak_per_s: float  # the database's busiest second, counting every query it was sent
     latency_p99_ms: float
     waiting_p99_ms: float
     waits: int
@@ -96,7 +96,7 @@ def measure(run: Cache) -> Measured:
     ended[open_now] = False
     del keys
     rec = run.db.records(copy=False)
-    queries = rec.arrival
+    queries = rec.arrival  # everything the database was sent, the background load too
     # the database's load per second, counted from the warm-up (or from 0) so that a mass
     # expiry starts a bin
     origin = p.warm_at_ms or 0.0
@@ -113,7 +113,7 @@ def measure(run: Cache) -> Measured:
         failed=int(np.count_nonzero(how == FAILED)),
         pending=int(np.count_nonzero(how == PENDING)),
         hits=int(np.count_nonzero(how == HIT)), stale=int(np.count_nonzero(how == STALE)),
-        db_queries=len(queries),
+        db_queries=len(queries) - run.background,
         db_peak_per_s=float(per_s.max()) if len(per_s) else 0.0,
         latency_p99_ms=_p99(latency[done & (how != FAILED)]),
         waiting_p99_ms=_p99(waits), waits=len(waits),

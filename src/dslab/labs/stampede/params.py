@@ -36,6 +36,9 @@ class CacheParams:
                            "refresh is in flight get the stale value at once instead of waiting")
     recompute_ms: Dist = _p(Const(3000), "the database's service time for one recomputation")
     db_servers: int = _p(100, "recomputations the database can run at once")
+    db_background_per_s: float = _p(0.0, "other queries a second the database serves (Poisson, "
+                                    "same service time as a recomputation): its load from "
+                                    "everything but this cache")
     db_queue_limit: int | None = _p(None, "recomputations that may wait for the database; one "
                                     "more is refused and its readers fail (none: no limit)")
     warm_at_ms: float | None = _p(0.0, "when a loader fills every key at once (a cold cache "
@@ -73,6 +76,9 @@ class CacheParams:
                              f"{self.recompute_ms} does not.")
         if not 1 <= self.db_servers <= 100_000:
             raise InputError(f"db_servers must be between 1 and 100,000, got {self.db_servers}.")
+        if not 0 <= self.db_background_per_s <= 100_000:
+            raise InputError(f"db_background_per_s must be in [0, 100,000], got "
+                             f"{self.db_background_per_s:g}.")
         if self.db_queue_limit is not None and self.db_queue_limit < 0:
             raise InputError(f"db_queue_limit cannot be negative, got {self.db_queue_limit}.")
         if not 0 < self.duration_ms <= 36_000_000:
@@ -80,7 +86,8 @@ class CacheParams:
         if self.warm_at_ms is not None and not 0 <= self.warm_at_ms < self.duration_ms:
             raise InputError(f"warm_at_ms must fall inside the run [0, {self.duration_ms:g}), "
                              f"got {self.warm_at_ms:g}.")
-        sent = self.rate_per_s * self.duration_ms / 1000 * self.policies_run()
+        sent = ((self.rate_per_s + self.db_background_per_s) * self.duration_ms / 1000
+                * self.policies_run())
         if sent > MAX_REQUESTS:
             raise InputError(
                 f"{self.rate_per_s:g} requests per second for {self.duration_ms:g} ms over "

@@ -89,7 +89,8 @@ def _strip(result: Result, ax: Axes, _unused: Axes | None) -> None:
     for row, tag in enumerate(tags):
         counts = np.asarray(result.series[tag]["cycles"], dtype=float)
         y = row + rng.uniform(-0.25, 0.25, len(counts))
-        ax.scatter(counts, y, s=9, alpha=0.35, color=_colour(tag, row), lw=0)
+        ax.scatter(counts, y, s=9 if len(counts) > 50 else 25, alpha=0.35 if len(counts) > 50 else 0.8,
+                   color=_colour(tag, row), lw=0)
         if len(counts):
             mean = float(counts.mean())
             ax.plot([mean, mean], [row - 0.38, row + 0.38], color=_colour(tag, row), lw=2.5)
@@ -117,19 +118,21 @@ def _over_time(result: Result, load: Axes, slow: Axes | None) -> None:
     load.axhline(cap, color=THEORY, ls=":", lw=1)
     load.annotate("database capacity", (0.005, cap), xycoords=("axes fraction", "data"),
                   fontsize=8, color=THEORY, va="bottom")
+    mass = p.get("warm_at_ms") is not None and p["keys"] > 1
     for ax in [load] + ([slow] if slow is not None else []):
-        if p.get("warm_at_ms") is not None and p["keys"] > 1:
+        if mass:
             ax.axvline((p["warm_at_ms"] + p["ttl_ms"]) / 1000, color=EXPIRY, ls="--", lw=1)
         ax.grid(alpha=0.3)
+    xlabel = "time (s); dashed: the mass expiry" if mass else "time (s)"
     load.set_ylabel("database queries / s")
     load.legend(fontsize=8, loc="upper right")
     if slow is not None:
         slow.set_ylabel("p99 latency (ms)")
         slow.set_yscale("symlog", linthresh=1)
         slow.set_ylim(bottom=0)
-        slow.set_xlabel("time (s); dashed: the mass expiry")
+        slow.set_xlabel(xlabel)
     else:
-        load.set_xlabel("time (s); dashed: the mass expiry")
+        load.set_xlabel(xlabel)
 
 
 def _mean_ms(text: str) -> float:

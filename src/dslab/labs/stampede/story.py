@@ -22,9 +22,13 @@ def _against(value: float, theory: Any) -> str:
 def _setting(p: PolicyParams | XFetchParams) -> str:
     shape = p.key_distribution if p.key_distribution == "uniform" else f"zipf, s={p.zipf_s:g}"
     keys = "one key" if p.keys == 1 else f"{p.keys:,} keys ({shape})"
-    return (f"Clients send {p.rate_per_s:g} requests/s for {keys}; a value stays fresh "
+    text = (f"Clients send {p.rate_per_s:g} requests/s for {keys}; a value stays fresh "
             f"{ms(p.ttl_ms)} and a recomputation takes the database {p.recompute_ms} ms, "
             f"{p.db_servers} at a time ({p.db_capacity_per_s:,.0f} a second at most).")
+    if p.db_background_per_s:
+        text += (f" The database also serves {p.db_background_per_s:g} other queries a second "
+                 f"({p.db_background_per_s / p.db_capacity_per_s:.0%} of what it can do).")
+    return text
 
 
 def _policy_line(pol: str, m: Measured, p: PolicyParams, theory: dict[str, Any]) -> str:
@@ -32,8 +36,10 @@ def _policy_line(pol: str, m: Measured, p: PolicyParams, theory: dict[str, Any])
         return f"{pol}: no value expired and was recomputed in this run."
     line = (f"{pol}: {m.recomputes_per_expiry:.2f} recomputations per expiry"
             f"{_against(m.recomputes_per_expiry, theory.get(f'recomputes_per_expiry[{pol}]'))}"
-            f" over {count(len(m.cycles), 'cycle')}, at most {m.cycles.max()} at once; "
+            f" over {count(len(m.cycles), 'cycle')}, the largest herd {m.cycles.max()}; "
             f"exactly one in {m.p_single:.0%} of cycles.")
+    if pol not in LOCKING and 1 < len(m.cycles) <= 12 and m.cycles.max() > 1:
+        line += f" One herd after another: {', '.join(str(int(c)) for c in m.cycles)}."
     if pol == XFETCH and not math.isnan(m.early_refresh_ms):
         line += f" It refreshed {ms(m.early_refresh_ms)} before expiry on average."
     if pol in LOCKING and m.waits:

@@ -104,6 +104,9 @@ def single_key_why(p: CacheParams) -> str | None:
         return "n/a: zipf keys differ in popularity, so each has its own herd"
     if p.recompute_ms.var() > 0:
         return f"n/a: the formulas take delta constant, and recompute_ms={p.recompute_ms} is not"
+    if p.db_background_per_s > 0:
+        return ("n/a: other queries keep the database busy, so recomputations can queue and "
+                "delta is not what the database takes alone")
     if not herd_fits(p):
         return (f"n/a: a herd of about {herd(p):,.0f} recomputations exceeds the database's "
                 f"{p.db_servers} servers, so recomputations queue and delta grows with the herd")
@@ -156,7 +159,8 @@ def _xfetch(p: CacheParams, beta: float, tag: str, out: dict[str, Any]) -> None:
 def mass_expiry_peak(p: CacheParams, policy: str) -> float | str | None:
     """The database's busiest second after every key was filled at ``warm_at_ms``: queries a
     second (None when no mass expiry happens in the run)."""
-    if p.warm_at_ms is None or p.keys < 100 or key_rate_per_s(p) is None:
+    if (p.warm_at_ms is None or p.keys < 100 or key_rate_per_s(p) is None
+            or p.db_background_per_s > 0):
         return None
     expiry = p.warm_at_ms + p.ttl_ms
     if expiry >= p.duration_ms:
