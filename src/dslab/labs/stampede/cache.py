@@ -71,7 +71,9 @@ class Cache:
         self._keys = key_chooser(p, self.sim.rng("keys")).__next__
         self._ttl_rng = self.sim.rng("ttl")
         self._early_rng = self.sim.rng("xfetch")
-        self.coalescer: SingleFlight | None = impl.Coalescer() if self.locking else None
+        #: the locking policies' coalescer, made at the first request (a learner's class runs
+        #: as the simulation runs, where its mistakes are reported)
+        self.coalescer: SingleFlight | None = None
         k = p.keys
         # per key: the cached entry (version 0: nothing cached) and its recomputations
         self.version = [0] * k
@@ -165,9 +167,11 @@ class Cache:
                 return
             self._serve(uid, key, now, HIT)
             return
-        if self.coalescer is None:
+        if not self.locking:
             self._recompute(key, uid, 0.0)
             return
+        if self.coalescer is None:
+            self.coalescer = self.impl.Coalescer()
         if self.params.serve_stale and self.version[key] and self.coalescer.in_flight(key):
             self._serve(uid, key, now, STALE)
             return
