@@ -180,3 +180,20 @@ def test_cli_runs_a_scenario_and_prints_json_deterministically(capsys):
     first = capsys.readouterr().out
     assert main(args) == 0
     assert capsys.readouterr().out == first and '"recomputes_per_expiry[lock]": 1.0' in first
+
+
+def test_a_stepped_runs_events_tell_each_read_and_recomputation_of_one_expiry():
+    """Around the first expiry (30 s) with no protection: the herd's reads are the recomputations
+    sent, each recomputation ends in a write attempt, and a lock sends one."""
+    run_ = LAB.start(LAB.make_params("default", {"policy": "none,lock", "duration_ms": "60000"}), 1)
+    run_.run_until(29_000)
+    run_.run_until(40_000)
+    events = run_.events(29_000)
+    assert [e["t_ms"] for e in events] == sorted(e["t_ms"] for e in events)
+    for pol, herd in (("none", None), ("lock", 1)):
+        mine = [e for e in events if e["policy"] == pol]
+        sent = [e for e in mine if e["kind"] == "recompute"]
+        recomputed = [e for e in mine if e["kind"] == "read" and e["answer"] == "recomputed"]
+        assert len(sent) == len(recomputed) and (herd is None or len(sent) == herd)
+        assert all(e["done_ms"] - e["t_ms"] == pytest.approx(3000) for e in sent)
+    assert len([e for e in events if e["policy"] == "none" and e["kind"] == "recompute"]) > 15

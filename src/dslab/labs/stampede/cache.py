@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -26,6 +27,7 @@ from dslab.sim.station import Station
 
 # how each request was answered
 PENDING, HIT, STALE, RECOMPUTED, WAITED, FAILED = range(6)
+ANSWERS = ("waiting", "hit", "stale", "recomputed", "waited", "failed")
 #: events per request (its arrival, a recomputation's end) and some slack
 EVENTS_PER_REQUEST = 3
 KEY_BLOCK = 4096
@@ -86,13 +88,15 @@ class Cache:
         self.in_flight = [0] * k
         self.cycle = [-1] * k  # the expiry cycle open for each key (-1: none)
         # per request
-        self.arrived, self.latency = array("d"), array("d")
+        self.arrived, self.rkey, self.latency = array("d"), array("l"), array("d")
         self.how = bytearray()
         self.led = bytearray()  # 1 for a request that started a recomputation
         self.lock_wait = array("d")  # the wait of each request that waited on a lock
         # per recomputation, indexed like the database's records
         self.job_key, self.job_version, self.job_uid = array("l"), array("l"), array("l")
         self.job_start = array("d")
+        # per write to the cache: when, which key, which version
+        self.w_t, self.w_key, self.w_version = array("d"), array("l"), array("l")
         # per expiry cycle
         self.c_key, self.c_start, self.c_early = array("l"), array("d"), array("d")
         self.c_count = array("l")
@@ -145,6 +149,9 @@ class Cache:
         if version <= old:
             return False
         self.monitor.wrote(self.label, key, old, version, now)
+        self.w_t.append(now)
+        self.w_key.append(key)
+        self.w_version.append(version)
         ttl = self._new_ttl()
         self.version[key], self.written_at[key], self.ttl[key] = version, now, ttl
         self.expiry[key], self.delta[key] = now + ttl, delta
@@ -156,6 +163,7 @@ class Cache:
         uid = len(self.how)
         key = self._keys()
         self.arrived.append(now)
+        self.rkey.append(key)
         self.led.append(0)
         expiry = self.expiry[key]
         if now < expiry and not (self.xfetch and self.impl.should_refresh_early(
@@ -271,3 +279,26 @@ class Cache:
         if not leader and self.how[uid] == PENDING:
             self.lock_wait.append(now - self.arrived[uid])
         self._answer(uid, RECOMPUTED if leader else WAITED, now)
+
+    # -- what happened, for a notebook ------------------------------------------------------------
+
+    def events(self, since_ms: float, tag: str) -> list[dict[str, Any]]:
+        """Every read, recomputation and write from ``since_ms`` to now: a read with how it was
+        answered and how long it took, a recomputation with when it ended (NaN: still running,
+        or refused), a write with the version it cached."""
+        out: list[dict[str, Any]] = []
+        first = bisect_left(self.arrived, since_ms)
+        for uid in range(first, len(self.how)):
+            out.append({"t_ms": self.arrived[uid], "kind": "read", "policy": tag,
+                        "key": self.rkey[uid], "answer": ANSWERS[self.how[uid]],
+                        "latency_ms": self.latency[uid]})
+        rec = self.db.records(copy=False)
+        for rid in range(bisect_left(self.job_start, since_ms), len(self.job_key)):
+            if self.job_key[rid] != OTHER:
+                out.append({"t_ms": self.job_start[rid], "kind": "recompute", "policy": tag,
+                            "key": self.job_key[rid], "version": self.job_version[rid],
+                            "done_ms": float(rec.finish[rid])})
+        for w in range(bisect_left(self.w_t, since_ms), len(self.w_t)):
+            out.append({"t_ms": self.w_t[w], "kind": "write", "policy": tag,
+                        "key": self.w_key[w], "version": self.w_version[w]})
+        return out

@@ -50,6 +50,13 @@ class Caches:
                          "db_queries": run.db.arrivals})
         return rows
 
+    def events(self, since_ms: float = 0.0) -> list[dict[str, Any]]:
+        """What every cache did from ``since_ms`` to now, in time order (see ``Cache.events``)."""
+        out = [e for tag, run in self.runs.items() for e in run.events(since_ms, tag)]
+        order = {tag: k for k, tag in enumerate(self.runs)}
+        kinds = {"read": 0, "recompute": 1, "write": 2}
+        return sorted(out, key=lambda e: (e["t_ms"], order[e["policy"]], kinds[e["kind"]]))
+
     def outcome(self) -> Outcome:
         self.monitor.clear_tallies()
         metrics: dict[str, Any] = {}
