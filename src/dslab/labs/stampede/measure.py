@@ -42,6 +42,9 @@ class Measured:
     waiting_p99_ms: float
     waits: int
     series: dict[str, Any]
+    hot_cycles: np.ndarray  # the expiry cycles of key 0, the hottest under zipf
+    hot_waited: float  # the fraction of the reads of key 0 not answered at once from the cache
+    many_keys: bool
 
     @property
     def recomputes_per_expiry(self) -> float:
@@ -71,11 +74,19 @@ class Measured:
             f"latency_p99_ms[{tag}]": self.latency_p99_ms,
             f"waiting_p99_ms[{tag}]": self.waiting_p99_ms,
             f"failed[{tag}]": self.failed,
-        }
+        } | ({
+            f"hot_key_recomputes_per_expiry[{tag}]":
+                float(self.hot_cycles.mean()) if len(self.hot_cycles) else math.nan,
+            f"hot_key_waited_fraction[{tag}]": self.hot_waited,
+        } if self.many_keys else {})
 
 
 def _p99(values: np.ndarray) -> float:
     return float(np.percentile(values, 99)) if len(values) else 0.0
+
+
+def _share(flags: np.ndarray) -> float:
+    return float(flags.mean()) if len(flags) else math.nan
 
 
 def bin_ms(duration_ms: float) -> float:
@@ -91,10 +102,10 @@ def measure(run: Cache) -> Measured:
     counts = np.frombuffer(run.c_count, dtype=np.int64) if len(run.c_count) else np.zeros(0, int)
     early = np.frombuffer(run.c_early, dtype=float) if len(run.c_early) else np.zeros(0)
     keys = np.frombuffer(run.c_key, dtype=np.int64) if len(run.c_key) else np.zeros(0, int)
+    read_keys = np.frombuffer(run.rkey, dtype=np.int64) if len(run.rkey) else np.zeros(0, int)
     open_now = np.array([c for c in run.cycle if c >= 0], dtype=int)
     ended = np.ones(len(counts), dtype=bool)
     ended[open_now] = False
-    del keys
     rec = run.db.records(copy=False)
     queries = rec.arrival  # everything the database was sent, the background load too
     # the database's load per second, counted from the warm-up (or from 0) so that a mass
@@ -117,6 +128,9 @@ def measure(run: Cache) -> Measured:
         db_peak_per_s=float(per_s.max()) if len(per_s) else 0.0,
         latency_p99_ms=_p99(latency[done & (how != FAILED)]),
         waiting_p99_ms=_p99(waits), waits=len(waits),
+        hot_cycles=counts[ended & (keys == 0)],
+        hot_waited=_share(latency[done & (how != FAILED) & (read_keys == 0)] > 0),
+        many_keys=p.keys > 1,
         series=_series(run, arrived, latency, how, queries, counts[ended]),
     )
 

@@ -51,6 +51,9 @@ def _policy_line(pol: str, m: Measured, p: PolicyParams, theory: dict[str, Any])
         line += f" {count(m.failed, 'request')} failed: the database refused its recomputation."
     line += (f" The database took {m.db_queries:,} queries, at most {m.db_peak_per_s:,.0f} in one "
              f"second; p99 latency {ms(m.latency_p99_ms)}.")
+    if m.many_keys and len(m.hot_cycles):
+        line += (f" The hottest key: {m.hot_cycles.mean():.2f} recomputations per expiry, and "
+                 f"{m.hot_waited:.2%} of its reads waited for one.")
     return line
 
 

@@ -126,6 +126,8 @@ def policies(params: PolicyParams, impl: Any = None) -> dict[str, Any]:
         if pol in LOCKING:
             out[f"recomputes_per_expiry[{pol}]"] = 1.0
             out[f"p_single_recompute[{pol}]"] = 1.0
+            if p.keys > 1:
+                out[f"hot_key_recomputes_per_expiry[{pol}]"] = 1.0
         elif why is not None:
             out[f"recomputes_per_expiry[{pol}]"] = why
         elif pol == XFETCH:
