@@ -18,6 +18,7 @@ COMMANDS = {
     "queueing-m-m-4": ["run", "queueing", "--set", "servers=4", "--set", "arrival_rate_per_s=340"],
     "hashing-add-node": ["run", "hashing", "--add-node"],
     "retries-layers": ["run", "retries", "--layers"],
+    "stampede-mass-expiry": ["run", "stampede", "--mass-expiry"],
 }
 
 
