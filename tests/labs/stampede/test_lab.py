@@ -32,6 +32,11 @@ def test_none_lock_and_xfetch_match_theory_within_the_error_of_their_cycle_count
         tol = 4 * sd / math.sqrt(n)
         got, want = r.metrics[f"recomputes_per_expiry[{pol}]"], r.theory[f"recomputes_per_expiry[{pol}]"]
         assert abs(got - want) <= tol, (pol, got, want, tol)
+    # exactly one recomputation: a yes-or-no per cycle, sd sqrt(p (1 - p) / n) ~ 0.037 at n = 170
+    p = math.exp(-1)
+    n = round(r.metrics["db_queries[xfetch]"] / r.metrics["recomputes_per_expiry[xfetch]"])
+    assert n > 100
+    assert abs(r.metrics["p_single_recompute[xfetch]"] - p) <= 4 * math.sqrt(p * (1 - p) / n)
     assert r.metrics["recomputes_per_expiry[lock]"] == 1.0 == r.metrics["p_single_recompute[lock]"]
     assert r.metrics["max_stampede[lock]"] == 1
     # XFetch refreshes early by delta beta (ln(lam delta beta) + gamma); S is Gumbel with
