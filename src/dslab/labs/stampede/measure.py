@@ -42,6 +42,7 @@ class Measured:
     waiting_p99_ms: float
     waits: int
     series: dict[str, Any]
+    waited: float  # the fraction of answered reads not answered at once from the cache
     hot_cycles: np.ndarray  # the expiry cycles of key 0, the hottest under zipf
     hot_waited: float  # the fraction of the reads of key 0 not answered at once from the cache
     many_keys: bool
@@ -73,6 +74,7 @@ class Measured:
             f"stale_served_fraction[{tag}]": self.stale / served,
             f"latency_p99_ms[{tag}]": self.latency_p99_ms,
             f"waiting_p99_ms[{tag}]": self.waiting_p99_ms,
+            f"waited_fraction[{tag}]": self.waited,
             f"failed[{tag}]": self.failed,
         } | ({
             f"hot_key_recomputes_per_expiry[{tag}]":
@@ -128,6 +130,7 @@ def measure(run: Cache) -> Measured:
         db_peak_per_s=float(per_s.max()) if len(per_s) else 0.0,
         latency_p99_ms=_p99(latency[done & (how != FAILED)]),
         waiting_p99_ms=_p99(waits), waits=len(waits),
+        waited=_share(latency[done & (how != FAILED)] > 0),
         hot_cycles=counts[ended & (keys == 0)],
         hot_waited=_share(latency[done & (how != FAILED) & (read_keys == 0)] > 0),
         many_keys=p.keys > 1,

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from dslab.labs.stampede.theory import TAIL
-from dslab.plotting import figure_of, title
+from dslab.plotting import figure_of, readable_log_axis, title
 from dslab.result import Result
 from dslab.sim.dist import parse
 
@@ -60,25 +60,24 @@ def policies_plot(result: Result, ax: Axes | None, head: str) -> Figure:
 
 
 def _costs(result: Result, ax: Axes) -> None:
-    """Per policy: the readers' p99 latency and the p99 wait on a lock, with the database's
-    queries over the run written beside them."""
+    """Per policy: the share of reads that waited for a recomputation (their own or the one a
+    lock made them wait for), with the database's queries and the p99 wait beside it."""
     tags = _tags(result)
     y = np.arange(len(tags))
-    lat = [result.metrics.get(f"latency_p99_ms[{t}]") or 0.0 for t in tags]
-    wait = [result.metrics.get(f"waiting_p99_ms[{t}]") or 0.0 for t in tags]
-    ax.barh(y - 0.18, lat, height=0.34, color=[_colour(t, k) for k, t in enumerate(tags)],
-            label="p99 latency")
-    ax.barh(y + 0.18, wait, height=0.34, color=[_colour(t, k) for k, t in enumerate(tags)],
-            alpha=0.45, hatch="//", label="p99 wait on the lock")
-    top = max([*lat, *wait, 1.0])
+    waited = [100 * (result.metrics.get(f"waited_fraction[{t}]") or 0.0) for t in tags]
+    ax.barh(y, waited, height=0.5, color=[_colour(t, k) for k, t in enumerate(tags)])
+    top = max([*waited, 1e-9])
     for k, t in enumerate(tags):
         q = result.metrics.get(f"db_queries[{t}]") or 0
-        ax.annotate(f"{q:,} database queries", (top * 1.02, k), va="center", fontsize=8)
-    ax.set_xlim(0, top * 1.45)
+        note = f"{q:,} database queries"
+        wait = result.metrics.get(f"waiting_p99_ms[{t}]") or 0.0
+        if wait:
+            note += f"; p99 wait on the lock {wait:,.0f} ms"
+        ax.annotate(note, (top * 1.03, k), va="center", fontsize=8)
+    ax.set_xlim(0, top * 1.9)
     ax.set_yticks(y, tags)
     ax.invert_yaxis()
-    ax.set_xlabel("ms")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("reads that waited for a recomputation (%)")
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -102,6 +101,7 @@ def _strip(result: Result, ax: Axes, _unused: Axes | None) -> None:
     ax.set_ylim(-0.6, len(tags) - 0.4)
     ax.invert_yaxis()
     ax.set_xscale("log")
+    readable_log_axis(ax.xaxis)
     ax.set_xlabel("recomputations in one expiry cycle (log scale); bar = mean, ◇ = theory")
     ax.grid(axis="x", alpha=0.3)
 
@@ -179,5 +179,6 @@ def _tradeoff(result: Result, ax: Axes) -> None:
     ax.set_xlabel("mean time refreshed before expiry (s)")
     ax.set_ylabel("recomputations per expiry")
     ax.set_yscale("log")
+    readable_log_axis(ax.yaxis)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
