@@ -27,7 +27,7 @@ from pathlib import Path
 SCENARIO_TARGET_S = 3.0
 #: trials per second each lab's default scenario should reach on an idle 2-core machine (issue 13)
 TRIALS_TARGET = {"raft": 300.0, "queueing": 20.0, "retries": 5.0, "hashing": 100.0,
-                 "quorum": 5.0, "lsm": 2.0}
+                 "quorum": 5.0, "lsm": 2.0, "stampede": 1.0}
 #: the scenario whose trials are timed: raft's crash-leader is the paper's experiment
 TRIALS_SCENARIO = {"raft": "crash-leader"}
 
@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.command:<{width}}  {r.wall_s:6.2f}  {r.cpu_s:6.2f}"
               + ("" if r.ok else f"  over {SCENARIO_TARGET_S:g} s"))
     scale = 0.2 if args.quick else 1.0
-    counts = {"raft": 1000, "queueing": 100, "retries": 40, "hashing": 300, "quorum": 40, "lsm": 12}
+    counts = {"raft": 1000, "queueing": 100, "retries": 40, "hashing": 300, "quorum": 40, "lsm": 12,
+              "stampede": 10}
     rates = trials_per_second({k: max(4, int(v * scale)) for k, v in counts.items()})
     print("\nlab       trials/s  target  command")
     for name, (rate, command) in rates.items():

@@ -49,7 +49,7 @@ def smaller(params: Any, overrides: dict[str, str]) -> Any:
 
 def test_the_docs_name_runs_of_every_lab():
     assert {lab for lab, *_ in RUNS.values()} == {"raft", "queueing", "hashing", "retries", "quorum",
-                                                  "lsm"}
+                                                  "lsm", "stampede"}
 
 
 @pytest.mark.parametrize("key", RUNS)

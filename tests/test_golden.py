@@ -19,6 +19,7 @@ COMMANDS = {
     "hashing-add-node": ["run", "hashing", "--add-node"],
     "retries-layers": ["run", "retries", "--layers"],
     "quorum-sloppy": ["run", "quorum", "--sloppy"],
+    "stampede-mass-expiry": ["run", "stampede", "--mass-expiry"],
 }
 
 

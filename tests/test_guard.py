@@ -24,7 +24,7 @@ IDS = [lab.name for lab in LABS]
 
 #: The scenarios the labs' READMEs run with --impl.
 README_RUNS = {"raft": ["partition"], "queueing": ["pool-sizing"], "hashing": ["add-node"],
-               "lsm": ["write-stall"],
+               "lsm": ["write-stall"], "stampede": ["mass-expiry"],
                "retries": ["budget", "jitter", "breaker"], "quorum": ["sloppy", "repair"]}
 
 

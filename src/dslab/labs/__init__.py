@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from dslab.lab import Lab
 
 #: the labs in study order; a lab ``x`` is ``dslab.labs.x.lab.LAB``
-NAMES: tuple[str, ...] = ("raft", "queueing", "hashing", "retries", "quorum", "lsm")
+NAMES: tuple[str, ...] = ("raft", "queueing", "hashing", "retries", "quorum", "lsm", "stampede")
 
 
 def get_lab(name: str) -> Lab:

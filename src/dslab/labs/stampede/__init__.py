@@ -1,0 +1,1 @@
+"""The cache stampede lab: thundering herds on an expiring key, single-flight locks, XFetch, jittered TTLs."""
