@@ -25,6 +25,7 @@ from rich.markup import escape
 from dslab import __version__, render
 from dslab.check import DEFAULT_TIME_LIMIT_S
 from dslab.errors import BudgetExceeded, InputError
+from dslab.execution import scheduler_address
 from dslab.impl import RUN_LIMIT_S, stub_error
 from dslab.lab import Lab
 from dslab.labs import all_labs, get_lab
@@ -94,7 +95,7 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     group = run.add_mutually_exclusive_group()
     group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
     for name in (lab.scenarios if lab is not None else []):
-        if name != "default" and lab is not None:
+        if name not in ("default", COMPARE) and lab is not None:
             group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
                                help=_scenario_help(lab, name).replace("%", "%%"))  # argparse formats help
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -104,6 +105,8 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                      help=f"independent runs from seeds derived from --seed (at most {MAX_TRIALS:,})")
     run.add_argument("--workers", type=_positive, default=None,
                      help="processes for --trials (default: one per core)")
+    _compare_flag(run, lab)
+    _scheduler_flag(run)
     run.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     run.add_argument("--impl", default=None, metavar="PATH",
                      help="drive the simulation with your exercise file's rules")
@@ -130,6 +133,38 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                             f"(default {DEFAULT_TIME_LIMIT_S:g})")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
     return parser
+
+
+#: the flag of a comparison, which is also the name of one of lsm's scenarios
+COMPARE = "compare"
+
+
+class _CompareAction(argparse.Action):
+    """``--compare NAME=A,B``; in a lab with a scenario called compare, a bare ``--compare`` picks
+    that scenario, as every scenario's flag does."""
+
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if values is None:
+            namespace.scenario = COMPARE
+        else:
+            namespace.compare = values
+
+
+def _compare_flag(parser: argparse.ArgumentParser, lab: Lab | None) -> None:
+    scenario = lab is not None and COMPARE in lab.scenarios
+    what = ("run the scenario once per value of one parameter, on the same seed (with --trials, "
+            "the same seeds), and show them side by side with each metric's difference")
+    if scenario and lab is not None:
+        what += f"; a bare --compare is the scenario: {_scenario_help(lab, COMPARE)}"
+    parser.add_argument("--compare", action=_CompareAction, nargs="?" if scenario else None,
+                        default=None, metavar="NAME=A,B", help=what.replace("%", "%%"))
+
+
+def _scheduler_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                        help="send the seeds to this Dask scheduler (default: $DSLAB_SCHEDULER, "
+                             "else processes on this machine)")
 
 
 def _seed(text: str) -> int:
@@ -280,12 +315,15 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
     impl = lab.load_impl(args.impl, time_limit=limit) if args.impl else None
     label = scenario if not overrides else f"{scenario}+custom"
     replay = lab.replay_command(scenario, args.seed, overrides, args.impl)
+    if args.compare is not None:
+        return _compare(out, err, lab, args, scenario, overrides, limit)
     if args.trials > 1:
         from dslab.trials import run_trials
 
         with render.progress(err, args.trials, f"{lab.name} {scenario}") as advance:
             tr = run_trials(lab, params, args.seed, args.trials, label, args.impl, args.workers,
-                            progress=advance, time_limit=limit)
+                            progress=advance, time_limit=limit,
+                            scheduler=scheduler_address(args.scheduler))
         if args.json:
             print(tr.to_json())
         else:
@@ -308,6 +346,41 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
         else:
             render.plot_saved(out, path)
     return EXIT_OK if result.ok else EXIT_CHECKS_FAILED
+
+
+def _compare(out: Console, err: Console, lab: Lab, args, scenario: str,
+             overrides: dict[str, str], limit: float | None) -> int:
+    """``--compare NAME=A,B``: each value on the same seed(s), one table and one picture."""
+    from dslab import compare
+
+    name, values = compare.parse_compare(args.compare)
+    if args.trials == 1 and not args.json and not args.no_plot:
+        _check_out(args.out)
+    scheduler = scheduler_address(args.scheduler)
+    runs = len(values) * args.trials
+    with render.progress(err, runs, f"{lab.name} {scenario} {name}") as advance:
+        cmp = compare.compare(lab, scenario, name, values, args.seed, args.trials, overrides,
+                              args.impl, args.workers, scheduler, advance, limit)
+    if args.json:
+        print(cmp.to_json())
+        return EXIT_OK if cmp.ok else EXIT_CHECKS_FAILED
+    replay = lab.replay_command(scenario, args.seed, overrides, args.impl)
+    replay += f" --compare {name}={','.join(cmp.values)}"
+    replay += f" --trials {args.trials}" if args.trials > 1 else ""
+    render.comparison(out, lab, cmp, replay, impl=args.impl)
+    if not args.no_plot:
+        _check_out(args.out)
+        what = {**_canonical(lab.make_params(scenario, overrides), overrides),
+                COMPARE: f"{name}={','.join(cmp.values)}", "trials": str(args.trials)}
+        path = Path(args.out) / plot_name(lab.name, f"{scenario}-compare-{name}", args.seed,
+                                          what, args.impl)
+        try:
+            compare.plot(lab, cmp).savefig(path)
+        except Exception as e:
+            render.plot_failed(err, path, e)
+        else:
+            render.plot_saved(out, path)
+    return EXIT_OK if cmp.ok else EXIT_CHECKS_FAILED
 
 
 def plot_name(lab: str, scenario: str, seed: int, overrides: dict[str, str] | None = None,

@@ -286,6 +286,70 @@ def _trials_table(rows: dict[str, dict[str, str]], stats: list[str]) -> Table:
     return table
 
 
+def comparison(console: Console, lab: Lab, cmp, replay: str, impl: str | None = None) -> None:
+    """A comparison: each value's metrics side by side and their difference from the first
+    value; with trials, the paired difference's mean and 95% CI, then each arm's checks."""
+    first = cmp.values[0]
+    what = (f"scenario {cmp.scenario} · {cmp.name} = {' vs '.join(cmp.values)} · "
+            + (f"seed {cmp.seed}" if cmp.trials == 1 else f"{cmp.trials} trials, the same seeds "
+               f"from {cmp.seed}"))
+    console.print(_header(lab, what, impl))
+    width = max(map(len, cmp.metrics), default=6)
+    if cmp.trials == 1:
+        table = Table(title=f"Metrics, same seed: each value, and its difference from {first}",
+                      title_justify="left")
+        table.add_column("metric", style="cyan", overflow="fold", min_width=width)
+        for v in cmp.values:
+            table.add_column(f"{cmp.name}={v}", justify="right")
+        for v in cmp.values[1:]:
+            table.add_column(f"{v} − {first}", justify="right", style="bold")
+        for m in cmp.metrics:
+            cells = [fmt(got.get(m)) for got in cmp.measured]
+            diffs = [_signed(cmp.differences[v][m]) for v in cmp.values[1:]]
+            table.add_row(Text(m), *map(Text, cells + diffs))
+        console.print(table)
+        checks = [(f"{c.name} [{v}]", c.passed, c.detail)
+                  for v, r in zip(cmp.values, cmp.runs, strict=True) for c in r.checks]
+    else:
+        for v in cmp.values[1:]:
+            table = Table(title=f"Paired difference {cmp.name}={v} − {cmp.name}={first}, "
+                          f"seed by seed", title_justify="left")
+            table.add_column("metric", style="cyan", overflow="fold", min_width=width)
+            table.add_column(f"mean, {first}", justify="right")
+            table.add_column(f"mean, {v}", justify="right")
+            table.add_column("paired Δ", justify="right", style="bold", no_wrap=True)
+            table.add_column("95% CI of Δ", justify="right")
+            table.add_column("pairs", justify="right", style="dim")
+            arm = cmp.arms[cmp.values.index(v)]
+            for m in cmp.metrics:
+                d = cmp.differences[v][m]
+                ci = ("—" if d.ci95_low is None
+                      else f"{_signed(d.ci95_low)} … {_signed(d.ci95_high)}")
+                table.add_row(Text(m), Text(fmt(cmp.arms[0].metrics.get(m, {}).get("mean"))),
+                              Text(fmt(arm.metrics.get(m, {}).get("mean"))),
+                              Text(_signed(d.mean)), Text(ci), Text(str(d.n)))
+            console.print(table)
+        console.print(Text("A CI that excludes 0 is a difference the seeds agree on; one that "
+                           "straddles 0 is not told apart from noise at this many trials.",
+                           style="dim"))
+        checks = []
+        for v, a in zip(cmp.values, cmp.arms, strict=True):
+            for name, c in a.checks.items():
+                detail = f"held in {c['passed']} of {a.trials} trials"
+                if c["failed"]:
+                    detail += "; broke with seeds " + ", ".join(map(str, c["failed_seeds"]))
+                checks.append((f"{name} [{v}]", c["failed"] == 0, detail))
+    console.print(_checks_table(checks))
+    console.print(Text.assemble("Replay: ", (replay, "bold")))
+
+
+def _signed(x: Any) -> str:
+    """A difference with its sign (+1.20, −3, 0); "—" for none."""
+    if not is_number(x):
+        return fmt(x)
+    return ("+" if x > 0 else "") + fmt(x)
+
+
 def check_report(console: Console, lab: Lab, report, verbose: bool = False) -> None:
     """The checker's verdict by rule: each rule passed or failed, with the first failing test of
     a failed rule and its hint; the summary counts rules, not tests."""

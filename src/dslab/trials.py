@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from dslab import params as params_mod
 from dslab.errors import InputError
+from dslab.execution import run_jobs
 from dslab.impl import IMPORT_LIMIT_S, stub_error
 from dslab.lab import Lab
 from dslab.labs import get_lab
@@ -73,8 +73,11 @@ class TrialsResult:
         return dumps(self.to_dict())
 
 
-def _one(args: tuple[str, Any, int, str | None, str, float | None]
-         ) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
+#: one trial, as it crosses to a worker: lab, params, seed, learner's file, scenario, time limit
+Job = tuple[str, Any, int, str | None, str, float | None]
+
+
+def one_trial(args: Job) -> tuple[dict[str, Any], list[tuple[str, bool]]]:
     """One trial (in a worker process, or in this one): its metrics and its checks' verdicts. A
     learner's mistake is an InputError that names the trial's seed, since it crosses processes
     as a sentence (a stub's NotImplementedError would lose the traceback that names the rule)."""
@@ -98,37 +101,35 @@ def _impl(lab: Lab, impl_path: str | None, limit: float | None = None) -> Any:
     return lab.load_impl(impl_path, time_limit=limit or IMPORT_LIMIT_S)
 
 
+def jobs_for(lab: Lab, params: Any, seeds: list[int], scenario: str = "custom",
+             impl_path: str | None = None, time_limit: float | None = None) -> list[Job]:
+    """One picklable job per seed, for :func:`one_trial` on any backend of :mod:`dslab.execution`."""
+    return [(lab.name, params, s, impl_path, scenario, time_limit) for s in seeds]
+
+
 def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "custom",
                impl_path: str | None = None, workers: int | None = None,
                progress: Callable[[int], None] | None = None,
-               time_limit: float | None = None) -> TrialsResult:
+               time_limit: float | None = None, scheduler: str | None = None) -> TrialsResult:
     """Run ``trials`` seeds derived from ``seed``; ``progress(k)`` is called as runs finish.
     ``time_limit`` (seconds) bounds each trial; the first trial to fail stops the others.
+    ``scheduler`` is a Dask scheduler's address (see :mod:`dslab.execution`); without it the
+    trials run in local processes.
 
     Results are gathered in seed order, so the summary does not depend on which process was
-    faster: the same call gives the same numbers.
+    faster: the same call gives the same numbers, on this machine or on a cluster.
     """
     check_counts(trials, workers)
     seeds = trial_seeds(seed, trials)
-    jobs = [(lab.name, params, s, impl_path, scenario, time_limit) for s in seeds]
-    workers = workers or min(os.cpu_count() or 1, 8)
-    outs: list[Any] = []
-    if workers <= 1 or trials < 8:
-        for job in jobs:
-            outs.append(_one(job))
-            if progress:
-                progress(1)
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        try:
-            for out in pool.map(_one, jobs, chunksize=max(1, trials // (workers * 8))):
-                outs.append(out)
-                if progress:
-                    progress(1)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)  # no trial starts after a failure
-            raise
-        pool.shutdown()
+    outs = run_jobs(one_trial, jobs_for(lab, params, seeds, scenario, impl_path, time_limit),
+                    workers, scheduler, progress)
+    return summarise(lab, params, seed, scenario, seeds, outs, impl_path, time_limit)
+
+
+def summarise(lab: Lab, params: Any, seed: int, scenario: str, seeds: list[int],
+              outs: list[tuple[dict[str, Any], list[tuple[str, bool]]]],
+              impl_path: str | None = None, time_limit: float | None = None) -> TrialsResult:
+    """The TrialsResult of the trials ``outs`` (one per seed of ``seeds``, in order)."""
     names = list(dict.fromkeys(k for m, _ in outs for k in m))
     metrics = {k: summarize([m.get(k) for m, _ in outs]) for k in names}
     checks: dict[str, dict[str, Any]] = {}
@@ -142,5 +143,5 @@ def run_trials(lab: Lab, params: Any, seed: int, trials: int, scenario: str = "c
     impl = lab.watched(_impl(lab, impl_path, time_limit))
     with lab.guard(impl, "for these parameters", time_limit):
         theory = lab.theory(params, impl)
-    return TrialsResult(lab.name, scenario, seed, trials, params_mod.to_dict(params),
+    return TrialsResult(lab.name, scenario, seed, len(seeds), params_mod.to_dict(params),
                         theory, metrics, checks, seeds)
