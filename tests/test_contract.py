@@ -190,3 +190,20 @@ def test_every_experiment_of_every_lab_runs_a_learners_crash_as_one_sentence(lab
         scenario = lab.scenarios_of(exp.name)[0]
         with pytest.raises(dslab.InputError, match=r"^Your \w+ \(.* line \d+\) raised RuntimeError"):
             lab.run(lab.make_params(scenario), 1, impl)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=IDS)
+def test_a_declared_phase_boundary_has_a_label_and_a_signed_margin(lab):
+    """The optional ``Experiment.boundary`` hook that ``dslab sweep`` draws: a label, and for every
+    scenario of the experiment a margin that is a finite number or None; ``Lab.boundary`` gives
+    None for an experiment that declares none."""
+    for name, sc in lab.scenarios.items():
+        params = lab.make_params(name)
+        b = lab.experiment(sc.experiment).boundary
+        if b is None:
+            assert lab.boundary(params) is None
+            continue
+        assert isinstance(b, dslab.lab.Boundary) and b.label
+        margin = b.margin(params)
+        assert margin is None or (isinstance(margin, (int, float)) and abs(margin) < float("inf"))
+        assert lab.boundary(params) == (None if margin is None else (b.label, float(margin)))

@@ -12,8 +12,10 @@ import pytest
 
 from conftest import REPO
 from dslab.cli import _lab_for, build_parser
+from dslab.compare import parse_compare
 from dslab.labs import get_lab
 from dslab.params import parse_assignment
+from dslab.sweep import parse_grid
 from dslab.workspace import default_dir
 
 DOCS = [REPO / "README.md", *sorted((REPO / "labs").glob("*/README.md"))]
@@ -52,9 +54,15 @@ def test_each_documented_command_is_one_dslab_accepts(doc, command):
     if args.command == "list":
         return
     lab = get_lab(args.lab)
-    if args.command == "run":
+    if args.command in ("run", "sweep"):
         overrides = dict(parse_assignment(a) for a in args.set)
         lab.make_params(args.scenario or "default", overrides)  # raises on a bad name or value
+        # each value a comparison or a sweep would run must be one the lab accepts too
+        varied = ([parse_compare(args.compare)] if getattr(args, "compare", None) else []) + [
+            parse_grid(g) for g in getattr(args, "grid", [])]
+        for name, values in varied:
+            for v in values:
+                lab.make_params(args.scenario or "default", {**overrides, name: v})
     impl = getattr(args, "impl", None)
     if impl:
         assert documented_file(impl, lab).is_file(), f"{doc.name}: {command} names a file that is not there"

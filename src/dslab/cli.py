@@ -56,8 +56,8 @@ class _Parser(argparse.ArgumentParser):
         command = getattr(parsed, "command", None)
         parser = self.commands.get(command, self) if command else self
         page = parser.help_page
-        if command == "run" and getattr(parsed, "lab", None):
-            page = f"{self.prog} run {parsed.lab} --help"
+        if command in ("run", "sweep") and getattr(parsed, "lab", None):
+            page = f"{self.prog} {command} {parsed.lab} --help"
         flags = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
         guess = ""
         for extra in extras:
@@ -92,14 +92,7 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
                          formatter_class=argparse.RawDescriptionHelpFormatter,
                          help_page=f"dslab run {lab.name} --help" if lab is not None else None)
     run.add_argument("lab", help="a lab's name (dslab list shows them)")
-    group = run.add_mutually_exclusive_group()
-    group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
-    for name in (lab.scenarios if lab is not None else []):
-        if name not in ("default", COMPARE) and lab is not None:
-            group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
-                               help=_scenario_help(lab, name).replace("%", "%%"))  # argparse formats help
-    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="set a parameter (repeatable); see the list below")
+    _scenario_flags(run, lab)
     run.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
     run.add_argument("--trials", type=_positive, default=1,
                      help=f"independent runs from seeds derived from --seed (at most {MAX_TRIALS:,})")
@@ -116,6 +109,35 @@ def build_parser(lab: Lab | None = None) -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                      help=f"stop a run after this many seconds (default with --impl: "
                           f"{RUN_LIMIT_S:g}; without, none)")
+
+    sweep = sub.add_parser("sweep", help="a phase diagram: a grid of parameters, seeds per cell",
+                           epilog=_params_epilog(lab),
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           help_page=f"dslab sweep {lab.name} --help" if lab is not None else None)
+    sweep.add_argument("lab", help="a lab's name (dslab list shows them)")
+    _scenario_flags(sweep, lab, compare_scenario=True)
+    sweep.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                       help="a parameter and its values: one --grid for a strip, two for a "
+                            "heatmap")
+    sweep.add_argument("--metric", required=True, metavar="NAME",
+                       help="the metric drawn: its mean per cell, or the probability of a 0/1 one "
+                            "(a bare name stands for NAME[...] when the lab keys it)")
+    sweep.add_argument("--trials", type=_positive, default=10,
+                       help=f"seeds per cell, the same in every cell (default 10, at most "
+                            f"{MAX_TRIALS:,})")
+    sweep.add_argument("--seed", type=_seed, default=1, help="the seed the trials derive from")
+    sweep.add_argument("--workers", type=_positive, default=None,
+                       help="local processes (default: one per core)")
+    _scheduler_flag(sweep)
+    sweep.add_argument("--impl", default=None, metavar="PATH",
+                       help="drive the simulation with your exercise file's rules")
+    sweep.add_argument("--out", default="dslab-output", metavar="DIR",
+                       help="where to write the heatmap, CSV and JSON (default ./dslab-output)")
+    sweep.add_argument("--no-plot", action="store_true", help="write the CSV and JSON only")
+    sweep.add_argument("--json", action="store_true",
+                       help="print the sweep as one JSON object and write nothing")
+    sweep.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                       help="stop a run after this many seconds")
 
     init = sub.add_parser("init", help="make a folder of your own for a lab's exercise")
     init.add_argument("lab", help="a lab's name (dslab list shows them)")
@@ -149,6 +171,21 @@ class _CompareAction(argparse.Action):
             namespace.scenario = COMPARE
         else:
             namespace.compare = values
+
+
+def _scenario_flags(parser: argparse.ArgumentParser, lab: Lab | None,
+                    compare_scenario: bool = False) -> None:
+    """--scenario, a flag per scenario of ``lab``, and --set. The flag of a scenario called
+    compare is --compare's business in ``dslab run`` (see _CompareAction); elsewhere it is
+    added here when ``compare_scenario``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--scenario", default=None, help="a named scenario (default: default)")
+    for name in (lab.scenarios if lab is not None else []):
+        if name != "default" and (name != COMPARE or compare_scenario) and lab is not None:
+            group.add_argument(f"--{name}", dest="scenario", action="store_const", const=name,
+                               help=_scenario_help(lab, name).replace("%", "%%"))  # argparse formats help
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a parameter (repeatable); see the list below")
 
 
 def _compare_flag(parser: argparse.ArgumentParser, lab: Lab | None) -> None:
@@ -264,7 +301,7 @@ def _flag(scenario: str) -> str:
 
 def _lab_for(argv: list[str]) -> Lab | None:
     """The lab named after ``run`` (so its scenario flags can be added), if any."""
-    if len(argv) >= 2 and argv[0] == "run" and not argv[1].startswith("-"):
+    if len(argv) >= 2 and argv[0] in ("run", "sweep") and not argv[1].startswith("-"):
         return get_lab(argv[1])
     return None
 
@@ -285,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(out, err, lab, args)
         if args.command == "init":
             return _init(out, lab, args)
+        if args.command == "sweep":
+            return _sweep(out, err, lab, args)
         return _run(out, err, lab, args)
     except InputError as e:
         render.error(err, str(e), e.hint)
@@ -381,6 +420,57 @@ def _compare(out: Console, err: Console, lab: Lab, args, scenario: str,
         else:
             render.plot_saved(out, path)
     return EXIT_OK if cmp.ok else EXIT_CHECKS_FAILED
+
+
+def _sweep(out: Console, err: Console, lab: Lab, args) -> int:
+    """``dslab sweep``: the grid's runs with a progress bar, a table and a heatmap of the metric,
+    and the CSV and JSON of every cell for the learner's own analysis."""
+    from dslab import sweep
+
+    scenario = "default" if args.scenario is None else args.scenario
+    overrides = dict(parse_assignment(a) for a in args.set)
+    grid = [sweep.parse_grid(g) for g in args.grid]
+    if not grid:
+        raise InputError("dslab sweep needs at least one --grid NAME=V1,V2,....",
+                         hint=f"For example: dslab sweep {lab.name} --grid NAME=1,2,3 --metric M.")
+    lab.make_params(scenario, overrides)  # a bad --set is named before any run
+    if not args.json:
+        _check_out(args.out)
+    limit = args.time_limit or (RUN_LIMIT_S if args.impl else None)
+    if args.impl:
+        lab.load_impl(args.impl, time_limit=limit)  # a broken file is one sentence, before any run
+    cells = math.prod(len(vs) for _, vs in grid)
+    with render.progress(err, cells * args.trials, f"{lab.name} sweep") as advance:
+        sw = sweep.sweep(lab, scenario, grid, args.metric, args.trials, args.seed, overrides,
+                         args.impl, args.workers, scheduler_address(args.scheduler), advance, limit)
+    if args.json:
+        print(sw.to_json())
+        return EXIT_OK
+    what = {**_canonical(lab.make_params(scenario, overrides), overrides),
+            "grid": json.dumps(sw.axes), "metric": sw.metric, "trials": str(args.trials)}
+    names = "-".join(n for n, _ in sw.axes)
+    stem = plot_name(lab.name, f"{scenario}-sweep-{names}", args.seed, what,
+                     args.impl).removesuffix(".png")
+    folder = Path(args.out)
+    written = []
+    for suffix, text in ((".csv", sw.to_csv()), (".json", sw.to_json() + "\n")):
+        path = folder / (stem + suffix)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"The sweep finished but {path} could not be written: "
+                             f"{e.strerror or e}.", hint="Choose another folder with --out DIR.") from None
+        written.append(path)
+    render.sweep(out, lab, sw, written)
+    if not args.no_plot:
+        path = folder / (stem + ".png")
+        try:
+            sweep.plot(lab, sw).savefig(path)
+        except Exception as e:
+            render.plot_failed(err, path, e)
+        else:
+            render.plot_saved(out, path)
+    return EXIT_OK
 
 
 def plot_name(lab: str, scenario: str, seed: int, overrides: dict[str, str] | None = None,

@@ -49,6 +49,18 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Boundary(Generic[P]):
+    """Where theory puts a phase change in an experiment's parameters, for a sweep to draw on its
+    heatmap: ``margin(params)`` is a number whose sign says on which side of the boundary
+    ``params`` lie (0, on it, is drawn with the positive side), or None where the theory does
+    not reach; ``label`` names the
+    boundary in the legend ("rate × (1 + k) = capacity")."""
+
+    label: str
+    margin: Callable[[P], float | None]
+
+
+@dataclass(frozen=True)
 class Experiment(Generic[P]):
     """One kind of experiment a lab runs, with its own parameters and everything that turns a
     run of it into a Result. A lab with one kind of run has one experiment.
@@ -65,6 +77,8 @@ class Experiment(Generic[P]):
       ``title`` (made by ``Lab.plot_title`` from the lab's data) on its headline axes with
       :func:`dslab.plotting.title`.
     - ``view(result, width)``: the run as a rich renderable for the terminal, if it has one.
+    - ``boundary``: optional, a :class:`Boundary` where theory predicts a phase change (a sweep
+      draws it over its heatmap).
     """
 
     name: str
@@ -75,6 +89,7 @@ class Experiment(Generic[P]):
     story: Callable[[P, Outcome, dict[str, Any]], list[str]]
     plot: Callable[[Result, Axes | None, str], Figure]
     view: Callable[[Result, int], RenderableType] | None = None
+    boundary: Boundary[P] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,8 @@ class Lab(Generic[P]):
       exercise rules' return annotations, and the module's optional ``BOUNDS``, are what a
       learner's answers are checked against as a run goes (:mod:`dslab.impl`).
     - ``experiments``: one or more :class:`Experiment` (own parameters, model, theory, story,
-      plot, view). The first is the default. ``Lab[P]`` is generic over ``P``, the parameter
+      plot, view, and optionally the theory's phase :class:`Boundary`, which ``dslab sweep``
+      draws over its heatmap). The first is the default. ``Lab[P]`` is generic over ``P``, the parameter
       class every experiment's parameters derive from (``LAB: Lab[RaftParams] = Lab(...)``).
     - ``scenarios``: named presets, each an experiment and its overrides; ``default`` must exist.
       Each is also a CLI flag (``dslab run <name> --<scenario>``).
@@ -114,7 +130,8 @@ class Lab(Generic[P]):
       or (with ``time_limit``) runs too long is one sentence naming it; theory is computed once,
       the same way for one run and for ``--trials``; the Result is assembled here.
     - ``theory(params, impl)``, ``plot(result, ax)`` (titled from this data: lab title, scenario,
-      seed and card), ``view(result, width)``.
+      seed and card), ``view(result, width)``, ``boundary(params)`` (the experiment's boundary
+      label and the sign of ``params``' side, or None).
 
     **Determinism**: same params, seed and impl give the same Result (same JSON), whichever way the
     run was stepped.
@@ -254,6 +271,14 @@ class Lab(Generic[P]):
         impl = self.watched(impl)
         with self.guard(impl, "for these parameters"):
             return self.experiment_of(params).theory(params, impl)
+
+    def boundary(self, params: P) -> tuple[str, float] | None:
+        """The theory's phase boundary for ``params``' experiment: its label and ``params``'
+        signed margin from it; None when the experiment declares none or its theory does not
+        reach these parameters."""
+        b = self.experiment_of(params).boundary
+        margin = b.margin(params) if b is not None else None
+        return None if b is None or margin is None else (b.label, float(margin))
 
     # -- showing ----------------------------------------------------------------------------
 

@@ -343,6 +343,39 @@ def comparison(console: Console, lab: Lab, cmp, replay: str, impl: str | None = 
     console.print(Text.assemble("Replay: ", (replay, "bold")))
 
 
+def sweep(console: Console, lab: Lab, sw, written: list[Path]) -> None:
+    """A sweep: the metric's mean per cell as a table shaped like the heatmap, the checks that
+    broke anywhere, and the files written."""
+    xname, xs = sw.axes[0]
+    yname, ys = sw.axes[1] if len(sw.axes) > 1 else ("", [""])
+    what = f"probability of {sw.metric}" if sw.probability else f"mean {sw.metric}"
+    console.print(_header(lab, f"sweep of scenario {sw.scenario} · {sw.trials} seeds per cell "
+                          f"from {sw.seed}", None))
+    table = Table(title=f"{what}, by {xname}" + (f" (columns) and {yname} (rows)" if yname else ""),
+                  title_justify="left")
+    table.add_column(yname or "", style="cyan", justify="right")
+    for x in xs:
+        table.add_column(x, justify="right")
+    grid = sw.grid()
+    for j in reversed(range(len(ys))):  # the largest value on top, as in the heatmap
+        table.add_row(Text(ys[j]), *(Text(fmt(v)) for v in grid[j]))
+    console.print(table)
+    if sw.boundary is not None:
+        console.print(Text(f"The heatmap draws the theory's boundary, {sw.boundary}, between the "
+                           "cells on either side of it.", style="dim"))
+    broke = [(f"{name} [{', '.join(f'{k}={v}' for k, v in c.settings.items())}]", False,
+              f"broke in {ck['failed']} of {sw.trials} trials, seeds "
+              + ", ".join(map(str, ck["failed_seeds"])))
+             for c in sw.cells for name, ck in c.trials.checks.items() if ck["failed"]]
+    if broke:
+        console.print(_checks_table(broke))
+    else:
+        console.print(Text(f"Every safety check held in all {len(sw.cells) * sw.trials:,} runs.",
+                           style="green"))
+    for path in written:
+        console.print(Text.assemble("Saved ", (str(path), "bold")))
+
+
 def _signed(x: Any) -> str:
     """A difference with its sign (+1.20, −3, 0); "—" for none."""
     if not is_number(x):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dslab.lab import Card, Experiment, Lab, Scenario
+from dslab.lab import Boundary, Card, Experiment, Lab, Scenario
 from dslab.labs.quorum import experiments, rules, theory
 from dslab.labs.quorum.cluster import QuorumCluster
 from dslab.labs.quorum.params import QuorumParams, RepairParams, SweepParams
@@ -19,7 +19,7 @@ PAIRS = Experiment(
     name="pairs",
     help="N replicas and two clients: each write is followed by a read once it commits",
     params=QuorumParams, model=QuorumCluster, theory=theory.theory, story=pairs_story,
-    plot=pairs_plot,
+    plot=pairs_plot, boundary=Boundary("R + W > N: quorums overlap", theory.overlap_margin),
 )
 SWEEP = Experiment(
     name="sweep",

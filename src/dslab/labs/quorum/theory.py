@@ -131,6 +131,13 @@ def _why_not(p: QuorumParams) -> str | None:
     return None
 
 
+def overlap_margin(p: QuorumParams) -> float | None:
+    """R + W - N - 1/2: positive where every read quorum meets every write quorum (R + W > N),
+    negative where a read can miss the latest write. None for a sloppy quorum, whose stand-ins
+    break the overlap."""
+    return None if p.sloppy else p.r + p.w - p.n - 0.5
+
+
 def theory(p: QuorumParams, impl: Rules) -> dict[str, Any]:
     """Theory for one run of pairs (see the module's docstring)."""
     out: dict[str, Any] = {}

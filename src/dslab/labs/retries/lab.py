@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dslab.lab import Card, Experiment, Lab, Scenario
+from dslab.lab import Boundary, Card, Experiment, Lab, Scenario
 from dslab.labs.retries import experiments, rules, theory
 from dslab.labs.retries.params import ContentionParams, LayersParams, OverloadParams, RetryParams
 from dslab.labs.retries.story import contention_story, layers_story, overload_story
@@ -20,6 +20,7 @@ OVERLOAD = Experiment(
          "the same arrivals",
     params=OverloadParams, model=experiments.OverloadRun, theory=theory.overload,
     story=overload_story, plot=overload_plot,
+    boundary=Boundary("rate × (1 + k) = capacity", theory.collapse_margin),
 )
 CONTENTION = Experiment(
     name="contention",

@@ -46,6 +46,16 @@ def sustains(params: OverloadParams, policy: str) -> bool:
     return params.arrival_rate_per_s * (1 + retries_per_request(params, policy)) > params.capacity_per_s
 
 
+def collapse_margin(params: OverloadParams) -> float | None:
+    """How far a collapse is from sustaining itself: arrival_rate x (1 + k) - capacity, positive
+    where it does (the metastable side). None for several policies at once, or a breaker, whose
+    load depends on its timing."""
+    if len(params.policy) != 1 or params.breaker_failures is not None:
+        return None
+    k = retries_per_request(params, params.policy[0])
+    return params.arrival_rate_per_s * (1 + k) - params.capacity_per_s
+
+
 def backlog_wait_ms(params: OverloadParams) -> float:
     """How long the backlog left by the trigger takes to serve at full capacity (fluid, no
     retries): the arrivals the trigger brought beyond what the workers could do, over capacity."""
