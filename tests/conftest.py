@@ -39,8 +39,9 @@ def pytest_collection_modifyitems(items) -> None:
 
 #: Test files whose tests run in one worker, in order, as one unit of work: a lab's checker tests
 #: share one check of its whole catalogue (checker_support), and its theory tests share simulations
-#: in module-scoped fixtures, which split across workers would each run again.
-ONE_WORKER = ("/test_checker.py", "/test_theory.py")
+#: in module-scoped fixtures, which split across workers would each run again (so do the Dask tests
+#: their one LocalCluster).
+ONE_WORKER = ("/test_checker.py", "/test_theory.py", "/test_cluster.py")
 
 
 @pytest.hookimpl(optionalhook=True)

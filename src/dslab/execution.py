@@ -83,10 +83,11 @@ def _on_dask(fn: Callable[[J], R], jobs: Sequence[J], address: str,
         index = {f.key: i for i, f in enumerate(futures)}
         outs: list[Any] = [None] * len(futures)
         try:
-            for future in as_completed(futures):
-                outs[index[future.key]] = future.result()  # raises the job's own error
-                if progress:
-                    progress(1)
+            with client.as_current():  # as_completed finds its client here, not in a global
+                for future in as_completed(futures):
+                    outs[index[future.key]] = future.result()  # raises the job's own error
+                    if progress:
+                        progress(1)
         except BaseException:
             client.cancel(futures)
             raise
