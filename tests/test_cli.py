@@ -242,3 +242,15 @@ def test_commands_that_draw_nothing_never_import_matplotlib(argv):
             "print(code, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "False"], out.stdout + out.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    # `dslab run raft --json | head -c 10`, or a reader that exits at once: the pipe breaks
+    # before the output is written, and that is not the learner's error to read about.
+    p = subprocess.Popen([sys.executable, "-m", "dslab.cli", "run", "raft", "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # the reader is gone before anything is printed
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

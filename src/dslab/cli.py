@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import sys
@@ -339,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         render.error(err, "Interrupted.", None)
         return 130
+    except BrokenPipeError:  # the reader left (``dslab run ... --json | head``): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit either
+        return EXIT_OK
 
 
 def _run(out: Console, err: Console, lab: Lab, args) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,28 @@ def test_a_stepped_runs_events_tell_each_read_and_recomputation_of_one_expiry():
         assert len(sent) == len(recomputed) and (herd is None or len(sent) == herd)
         assert all(e["done_ms"] - e["t_ms"] == pytest.approx(3000) for e in sent)
     assert len([e for e in events if e["policy"] == "none" and e["kind"] == "recompute"]) > 15
+
+
+def test_xfetchs_exact_model_reduces_to_the_closed_forms_when_the_refresh_comes_early():
+    from dslab.labs.stampede.theory import EULER_GAMMA, xfetch_exact
+
+    for beta in (1.0, 2.0, 4.0):  # lam delta beta e^(-1/beta) >= 11: P(refresh late) < 2e-5
+        mean, one, early = xfetch_exact(10.0, 3000.0, beta)
+        assert mean == pytest.approx(math.exp(1 / beta), rel=1e-4)
+        assert one == pytest.approx(math.exp(-1 / beta), rel=1e-4)
+        assert early == pytest.approx(3000 * beta * (math.log(30 * beta) + EULER_GAMMA), rel=1e-4)
+    # few reads near the expiry: the reads after it all recompute, fewer than e^(1/beta) says
+    assert xfetch_exact(20.0, 500.0, 0.5)[0] < 0.8 * math.exp(2)
+
+
+def test_xfetch_across_betas_matches_theory_within_the_error_of_each_betas_cycles():
+    """Each beta's mean over its n cycles, within four standard errors (the cycles' own sd over
+    sqrt(n)); beta 0.5 and 1 are the exact model's figures (reads after the expiry count),
+    2 and 4 the closed forms."""
+    r = run("xfetch", duration_ms=1_200_000)
+    for b in ("0.5", "1", "2", "4"):
+        cycles = np.asarray(r.series[f"beta={b}"]["cycles"])
+        want = r.theory[f"recomputes_per_expiry[beta={b}]"]
+        tol = 4 * cycles.std(ddof=1) / math.sqrt(len(cycles))
+        assert abs(cycles.mean() - want) <= tol, (b, cycles.mean(), want, tol, len(cycles))
+    assert r.theory["recomputes_per_expiry[beta=0.5]"] < 6 < math.exp(2)

@@ -13,7 +13,7 @@ import numpy as np
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_CHAIN_CALLS, LayersParams
-from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.retrier import Retrier, backoff_source
 from dslab.labs.retries.rules import Rules
 from dslab.sim.dist import Draws, Uniform
 from dslab.sim.simulation import Simulation
@@ -40,7 +40,7 @@ def run_chain(params: LayersParams, policy: str, seed: int, impl: Rules, monitor
     env = sim.env
     hop = Draws(params.hop_ms, sim.rng("hops"))
     fails = Draws(Uniform(0.0, 1.0), sim.rng("failures"))  # the dependency's coin per call
-    backoff = sim.rng("backoff")
+    backoff = backoff_source(impl, sim.rng("backoff"))
     layers = params.layers
     calls = np.zeros(layers + 1, dtype=np.int64)
     # each service has its own client library for the calls it makes to the one below

@@ -14,7 +14,7 @@ import numpy as np
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import ContentionParams
-from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.retrier import Retrier, backoff_source
 from dslab.labs.retries.rules import Rules
 from dslab.sim.dist import Draws
 from dslab.sim.simulation import Simulation
@@ -53,7 +53,7 @@ def race(params: ContentionParams, policy: str, clients: int, repeat: int, seed:
     sim = Simulation(seed, event_budget=EVENTS_PER_CLIENT * clients + 100)
     tag = f"{clients}/{repeat}"
     work = Draws(params.work_ms, sim.rng(f"work/{tag}"))
-    rng = sim.rng(f"backoff/{tag}")
+    rng = backoff_source(impl, sim.rng(f"backoff/{tag}"))
     record = Record()
     tally = {"calls": 0, "won": 0, "lost": 0}
     last = [0.0]  # when the last client finished (won or gave up)

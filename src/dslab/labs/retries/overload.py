@@ -12,7 +12,7 @@ from collections import deque
 
 from dslab.labs.retries.checks import Monitor
 from dslab.labs.retries.params import MAX_ATTEMPTS, OverloadParams
-from dslab.labs.retries.retrier import Retrier
+from dslab.labs.retries.retrier import Retrier, backoff_source
 from dslab.labs.retries.rules import Rules
 from dslab.sim.simulation import CallbackTimeout, Simulation
 from dslab.sim.sources import OpenArrivals
@@ -36,7 +36,8 @@ class Overload:
         self.station = Station(self.sim, p.servers, p.service_ms,
                                shed_after_ms=p.timeout_ms if p.shed else None)
         self.station.on_done = self._answered
-        self.client = Retrier(impl, policy, p, self.sim.rng("backoff"), monitor)
+        self.client = Retrier(impl, policy, p, backoff_source(impl, self.sim.rng("backoff")),
+                              monitor)
         self._breaker = self.client.breaker is not None  # without one, every attempt may go
         # per user request
         self.arrived, self.ended, self.outcome = array("d"), array("d"), array("b")

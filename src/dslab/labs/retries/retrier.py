@@ -15,15 +15,21 @@ from dslab.labs.retries.rules import NONE, Rules
 from dslab.sim.dist import Uniforms
 
 
+def backoff_source(impl: Rules, rng: np.random.Generator) -> Any:
+    """What the backoff rule draws from, made once per stream and shared by every client that
+    draws from it: for the reference rule, which asks only ``rng.uniform``, the same numbers read
+    from blocks (``Uniforms``); for a learner's rule, the Generator itself, free to draw as it
+    likes. Clients sharing a stream must share this object too, or the blocks would reorder the
+    numbers between them."""
+    return Uniforms(rng) if impl.backoff_delay is rules.backoff_delay else rng
+
+
 class Retrier:
     """Decides, for one client, whether and when a failed attempt is tried again."""
 
-    def __init__(self, impl: Rules, policy: str, params: RetryParams, rng: np.random.Generator,
+    def __init__(self, impl: Rules, policy: str, params: RetryParams, rng: Any,
                  monitor: Monitor, *, budget: bool = True, breaker: bool = True) -> None:
         self.impl, self.policy, self.params, self.rng, self.monitor = impl, policy, params, rng, monitor
-        # The reference rule draws only rng.uniform: give it the same numbers from blocks. A
-        # learner's rule gets the Generator itself, free to draw as it likes.
-        self._rng: Any = Uniforms(rng) if impl.backoff_delay is rules.backoff_delay else rng
         self.budget = (impl.RetryBudget(params.budget_ratio, params.budget_tokens)
                        if budget and params.budget_ratio is not None else None)
         self.breaker = (impl.CircuitBreaker(params.breaker_failures, params.breaker_open_ms)
@@ -77,6 +83,6 @@ class Retrier:
                 return None
         p = self.params
         wait = float(self.impl.backoff_delay(self.policy, attempt, p.base_ms, p.cap_ms, previous_ms,
-                                             self._rng))
+                                             self.rng))
         self.monitor.wait(self.policy, attempt, wait)
         return wait

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dslab.labs.stampede.theory import TAIL
+from dslab.labs.stampede.theory import xfetch_exact
 from dslab.plotting import figure_of, readable_log_axis, title
 from dslab.result import Result
 from dslab.sim.dist import parse
@@ -159,17 +159,16 @@ def _tradeoff(result: Result, ax: Axes) -> None:
     p = result.params
     lam = p["rate_per_s"] / p["keys"]
     delta = _mean_ms(str(p["recompute_ms"]))
-    betas = np.geomspace(min(p["betas"]) / 1.5, max(p["betas"]) * 1.5, 200)
+    betas = np.geomspace(min(p["betas"]) / 1.5, max(p["betas"]) * 1.5, 60)
+    # the closed forms, e^(1/beta) against delta beta (ln(lam delta beta) + gamma), dashed; the
+    # same model integrated numerically (reads after the expiry recompute too), solid
     early = delta * betas * (np.log(lam * delta / 1000 * betas) + EULER_GAMMA)
     ok = early > 0
-    # dashed where the first refresh often comes less than delta before the expiry: there the
-    # reads after the expiry all recompute, and e^(1/beta) overcounts (theory.xfetch_count_fits)
-    holds = np.exp(-lam * delta / 1000 * betas * np.exp(-1 / betas)) <= TAIL
-    for part, style, label in ((ok & holds, "-", "theory: e^(1/β) against δβ(ln(λδβ) + γ)"),
-                               (ok & ~holds, "--", "the same where it overcounts")):
-        if part.any():
-            ax.plot(early[part] / 1000, np.exp(1 / betas[part]), color=THEORY, lw=1.5, ls=style,
-                    label=label)
+    ax.plot(early[ok] / 1000, np.exp(1 / betas[ok]), color=THEORY, lw=1.2, ls="--",
+            label="closed form: e^(1/β) against δβ(ln(λδβ) + γ)")
+    exact = np.array([xfetch_exact(lam, delta, b) for b in betas])
+    ax.plot(exact[:, 2] / 1000, exact[:, 0], color=THEORY, lw=1.8,
+            label="theory: the same model, reads after the expiry included")
     for k, tag in enumerate(_tags(result)):
         x = result.metrics.get(f"early_refresh_ms[{tag}]")
         y = result.metrics.get(f"recomputes_per_expiry[{tag}]")
