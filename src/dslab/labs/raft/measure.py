@@ -63,6 +63,7 @@ def metrics(c: RaftCluster) -> dict[str, Any]:
         "max_term": max(s.current_term for s in c.servers),
         "messages": c.net.sent,
         "committed": len(m.committed),
+        "disruptive_step_downs": sum(1 for d in m.step_downs if d.disruptive),
     }
     loss = leader_loss(c)
     if loss is not None:
