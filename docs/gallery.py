@@ -2,6 +2,8 @@
 
     python docs/gallery.py          # every lab
     python docs/gallery.py raft     # one lab
+
+With raft, docs/img/raft-prevote.png too: the rejoin scenario without and with PreVote.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ def main(names: list[str]) -> int:
         path = IMG / f"{lab.name}.png"
         lab.plot(result).savefig(path)
         print(f"{path.relative_to(IMG.parents[1])}: {lab.name} --{lab.gallery} (seed 1)")
+        if lab.name == "raft":
+            from dslab.labs.raft.plot import pre_vote_figure
+
+            pre_vote_figure(1).savefig(IMG / "raft-prevote.png")
+            print("docs/img/raft-prevote.png: raft --rejoin, pre_vote false and true (seed 1)")
     return 0
 
 

@@ -137,4 +137,5 @@ def series(c: RaftCluster) -> dict[str, Any]:
         "restarts": [(r.t_ms, r.node) for r in c.sim.trace.of("restart")],
         "commits": [(a.t_ms, a.leader, a.log_index) for a in c.monitor.leader_commits],
         "leaders": list(c.monitor.leaders),
+        "disruptive": [(d.t_ms, d.node, d.new_term) for d in c.monitor.step_downs if d.disruptive],
     }
