@@ -137,19 +137,20 @@ def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> 
 def _isolation_story(c: RaftCluster) -> list[str]:
     """Who was cut off alone, how far its term climbed, and when it came back."""
     p = c.params
-    rec = next((r for r in c.sim.trace.of("partition") if r.t_ms == p.isolate_at_ms), None)
-    if rec is None:
+    start = p.isolate_at_ms
+    rec = next((r for r in c.sim.trace.of("partition") if r.t_ms == start), None)
+    if start is None or rec is None:
         return []
     alone = next((g[0] for g in rec.data["groups"] if len(g) == 1), None)
     if alone is None:
         return []
     end = p.rejoin_at_ms if p.rejoin_at_ms is not None else c.now
     mine = [cand for cand in c.monitor.candidacies
-            if cand.node == alone and p.isolate_at_ms <= cand.t_ms < end]
+            if cand.node == alone and start <= cand.t_ms < end]
     how = "PreVote on: it asked for pre-votes that never came, and kept its term" if p.pre_vote else (
         f"it stood for election {_n(len(mine), 'time')}"
         + (f", raising its term to {mine[-1].term}" if mine else ""))
-    line = f"At {_ms(p.isolate_at_ms)} server {alone} was cut off alone; {how}."
+    line = f"At {_ms(start)} server {alone} was cut off alone; {how}."
     if p.rejoin_at_ms is not None:
         line += f" It rejoined at {_ms(p.rejoin_at_ms)}."
     return [line]
