@@ -171,8 +171,9 @@ def advance_commit(match_index: Sequence[int], log_terms: Sequence[int], current
 
     ``match_index`` holds, for every server including the leader itself, the highest index known
     to be stored there; ``log_terms`` is the leader's log as terms (``log_terms[n - 1]`` is the
-    term of entry ``n``); ``commit_index`` is the current commit index, and ``quorum_size`` the
-    number of servers that make a majority.
+    term of entry ``n``; none is later than ``current_term``, the leader's own); ``commit_index``
+    is the current commit index, and ``quorum_size`` the number of servers that make a majority
+    (at least 1, and at most ``len(match_index)``).
 
     Return the highest index N that a majority (``quorum_size`` or more of ``match_index``)
     stores and whose entry is from ``current_term``; if there is none above ``commit_index``,

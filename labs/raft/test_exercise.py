@@ -483,6 +483,16 @@ def test_append_entries_deletes_a_conflicting_suffix(impl):
         )
 
 
+def test_append_entries_compares_terms_by_value(impl):
+    log, entries = [1, big(1000), big(1000)], [big(1000), big(1000)]
+    answer = kept(impl, log, 1, 1, entries)
+    assert answer == 3, (
+        f"append_entries([1, 1000, 1000], 1, 1, [1000, 1000]) = {answer!r}, expected 3: the "
+        "terms match (equal numbers built separately); compare them with == and !=, not 'is', "
+        "or matching entries look like conflicts and are deleted"
+    )
+
+
 def terms_log():
     """A log as its terms: never decreasing, from term 1 up."""
     return st.lists(st.integers(1, 4), max_size=8).map(sorted)
@@ -559,6 +569,16 @@ def test_advance_commit_never_goes_back(impl):
             "is already committed (a new leader may not know yet that followers have it), and a "
             "commit index never moves back; return it unchanged (Figure 2)"
         )
+
+
+def test_advance_commit_compares_terms_by_value(impl):
+    log = [1, big(1000), big(1000)]
+    answer = impl.advance_commit([3, 3, 3, 1, 1], log, big(1000), 1, 3)
+    assert answer == 3, (
+        f"advance_commit([3, 3, 3, 1, 1], [1, 1000, 1000], 1000, 1, 3) = {answer!r}, expected 3: "
+        "entry 3 is of the current term 1000 (equal numbers built separately); compare terms "
+        "with ==, not 'is'"
+    )
 
 
 @PURE

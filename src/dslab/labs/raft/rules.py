@@ -114,7 +114,10 @@ def advance_commit(match_index: Sequence[int], log_terms: Sequence[int], current
     """The leader's new commit index: the highest N replicated on a quorum (the leader counts
     itself in ``match_index``) whose entry is from the current term (Raft §5.4.2). An entry of
     an earlier term is never committed by counting its replicas (Figure 8 shows one so counted
-    and then overwritten); it becomes committed along with a later entry of the current term."""
+    and then overwritten); it becomes committed along with a later entry of the current term.
+    ``quorum_size`` is between 1 and ``len(match_index)``, and the leader's log holds no entry
+    of a term later than ``current_term``; the guard below is for a run whose learner's
+    ``quorum`` breaks the first, so that the run reports their rule, not an IndexError here."""
     ranked = sorted(match_index, reverse=True)
     n = ranked[quorum_size - 1] if 0 < quorum_size <= len(ranked) else 0
     while n > commit_index:
