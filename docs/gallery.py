@@ -4,6 +4,8 @@ and the README's phase diagram (the sweep of PHASE) as docs/img/phase-retries.pn
     python docs/gallery.py          # every lab, and the phase diagram
     python docs/gallery.py raft     # one lab
     python docs/gallery.py phase    # the phase diagram alone (about a minute on two cores)
+
+With raft, docs/img/raft-prevote.png too: the rejoin scenario without and with PreVote.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ def main(names: list[str]) -> int:
         path = IMG / f"{lab.name}.png"
         lab.plot(result).savefig(path)
         print(f"{path.relative_to(IMG.parents[1])}: {lab.name} --{lab.gallery} (seed 1)")
+        if lab.name == "raft":
+            from dslab.labs.raft.plot import pre_vote_figure
+
+            pre_vote_figure(1).savefig(IMG / "raft-prevote.png")
+            print("docs/img/raft-prevote.png: raft --rejoin, pre_vote false and true (seed 1)")
     return 0
 
 

@@ -188,7 +188,7 @@ def test_a_sweep_whose_fastest_point_would_measure_nothing_is_refused(capsys, no
 
 def test_an_empty_scenario_name_is_refused_with_the_list(capsys, no_run):
     msg = refused(capsys, "run", "raft", "--scenario", "")
-    assert "Scenarios: default, partition, crash-leader, split-vote" in msg
+    assert "Scenarios: default, partition, crash-leader, rejoin, split-vote" in msg
 
 
 @pytest.mark.parametrize("value", ["uniform(150,1e308)", "pareto(200,0.5)", "uniform(3000,8000)"])

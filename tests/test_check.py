@@ -22,7 +22,7 @@ QUEUEING = get_lab("queueing")
 REFERENCE = REPO / "tests" / "labs" / "queueing" / "reference_impl.py"
 MUTANTS = REPO / "tests" / "labs" / "raft" / "mutants"
 RAFT_RULES = ("from dslab.labs.raft.rules import election_won, grant_vote, log_is_up_to_date, "
-              "observe_term, quorum")
+              "observe_term, quorum, grant_pre_vote, append_entries, advance_commit")
 
 
 @pytest.fixture(autouse=True)
@@ -45,18 +45,18 @@ def test_results_are_by_rule_with_the_first_failing_tests_hint(capsys):
     rows = [line for line in out.splitlines() if re.match(r"^│ \w", line)]
     assert [row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()] == [
         *RAFT.exercise_rules, ALL_RULES]
-    assert "4 of 5 rules pass." in out
+    assert "7 of 8 rules pass." in out
     grant = next(row for row in rows if "grant_vote" in row)
     assert "✘ failed (3 of 8 tests)" in grant and "grant vote at most once per term:" in grant
-    assert out.count("✔ passed") == 4
+    assert out.count("✔ passed") == 7
 
 
 def test_the_stubs_fail_every_rule_counted_by_rule_not_by_test(capsys, monkeypatch):
     monkeypatch.chdir(REPO)  # in a checkout, dslab check without a workspace checks the stubs
     assert main(["check", "raft"]) == 1
     out = capsys.readouterr().out
-    assert "labs/raft/exercise.py" in out and "0 of 5 rules pass." in out
-    assert out.count(NOT_YET) == 6  # five rules and all rules together, once each
+    assert "labs/raft/exercise.py" in out and "0 of 8 rules pass." in out
+    assert out.count(NOT_YET) == 9  # eight rules and all rules together, once each
 
 
 def test_one_rule_can_be_checked_alone(capsys):

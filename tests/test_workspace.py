@@ -106,7 +106,7 @@ def test_check_in_a_workspace_runs_the_packages_own_checker(tmp_path, monkeypatc
     (tmp_path / "dslab-raft" / "test_exercise.py").write_text("def test_quorum_ok():\n    pass\n")
     assert main(["check", "raft"]) == 1
     out = capsys.readouterr().out
-    assert "dslab-raft/exercise.py" in out and "0 of 5 rules pass." in out and "not implemented yet" in out
+    assert "dslab-raft/exercise.py" in out and "0 of 8 rules pass." in out and "not implemented yet" in out
     (tmp_path / "dslab-raft" / "exercise.py").write_text(REFERENCE.read_text())
     monkeypatch.chdir(tmp_path / "dslab-raft")
     assert main(["check", "raft"]) == 0

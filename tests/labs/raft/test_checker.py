@@ -22,6 +22,10 @@ CATALOGUE = Catalogue(LAB, HERE, caught_by={
     "own_vote_twice": "test_election_won_counts_each_voter_once",
     "falsy_vote_for_zero": "test_grant_vote_counts_a_vote_for_server_0",
     "terms_by_identity": "test_log_is_up_to_date_compares_terms_by_value",
+    "old_term_commit": "test_advance_commit_never_counts_replicas_of_an_old_term",
+    "truncate_on_match": "test_append_entries_keeps_matching_entries_after_a_stale_request",
+    "keep_conflicts": "test_append_entries_deletes_a_conflicting_suffix",
+    "pre_vote_ignores_leader": "test_grant_pre_vote_refuses_while_a_leader_is_heard",
 })
 
 

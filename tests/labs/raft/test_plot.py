@@ -33,3 +33,18 @@ def test_a_cut_off_leader_is_labelled_with_what_it_committed():
     wrong = [t.get_text() for t in plot("partition", LAB.load_impl(OFF_BY_ONE), nodes=4).texts]
     assert any(t.startswith("cut off, yet committed") for t in wrong)
     assert "cut off: cannot commit" not in wrong
+
+
+def test_a_disruptive_step_down_is_marked_where_it_happened():
+    texts = legend_texts(plot("rejoin"))
+    assert "disruptive step-down" in texts
+    assert "disruptive step-down" not in legend_texts(plot("rejoin", pre_vote="true"))
+
+
+def test_the_prevote_figure_sets_both_runs_one_above_the_other():
+    from dslab.labs.raft.plot import pre_vote_figure
+
+    fig = drawn(pre_vote_figure(1))
+    heads = [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes]
+    assert len(fig.axes) == 2
+    assert "pre_vote=false: 1 disruptive" in heads[0] and "pre_vote=true: 0 disruptive" in heads[1]

@@ -100,3 +100,14 @@ def test_theory_knows_who_races():
     assert racing_servers(part) == (3, False)
     assert racing_servers(LAB.make_params("default", {"failed": "4"})) == (4, True)
     assert theory(LAB.make_params("default", {"failed": "2,3,4"}))["election_time_ms"] is None
+
+
+def test_prevote_adds_one_round_trip_before_each_candidacy():
+    predict = theory
+    for scenario in ("default", "crash-leader"):
+        off = predict(LAB.make_params(scenario, {}))
+        on = predict(LAB.make_params(scenario, {"pre_vote": "true"}))
+        d = LAB.make_params(scenario, {}).latency_ms.mean()
+        assert on["first_timeout_ms"] == pytest.approx(off["first_timeout_ms"] + 2 * d)
+        assert on["election_time_ms"] > off["election_time_ms"] + 2 * d
+        assert on["first_election_split"] == off["first_election_split"]

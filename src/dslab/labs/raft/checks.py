@@ -30,11 +30,14 @@ class RoleChange(NamedTuple):
 
 
 class Candidacy(NamedTuple):
-    """Server ``node`` timed out and stood for election in ``term``."""
+    """Server ``node`` timed out and stood for election in ``term``; ``viable`` if it could have
+    won then: up servers it could reach, itself included, whose logs its own is at least as up
+    to date as, made a majority."""
 
     t_ms: float
     node: int
     term: int
+    viable: bool = True
 
 
 class Elected(NamedTuple):
@@ -46,12 +49,15 @@ class Elected(NamedTuple):
 
 
 class StepDown(NamedTuple):
-    """Leader ``node`` of ``old_term`` saw ``new_term`` and gave way."""
+    """Leader ``node`` of ``old_term`` saw ``new_term`` and gave way; ``disruptive`` if no server
+    that stood in ``new_term`` could have won it (see :class:`Candidacy`): the leader was deposed
+    for nothing."""
 
     t_ms: float
     node: int
     old_term: int
     new_term: int
+    disruptive: bool = False
 
 
 class CommitAdvance(NamedTuple):
@@ -82,6 +88,8 @@ class SafetyMonitor:
     groups_now: Callable[[], Sequence[Sequence[int]] | None] | None = None
     #: every server's log, checked at each election
     logs_now: Callable[[], Mapping[int, Sequence[Entry]]] | None = None
+    #: whether a server could win an election now (see :class:`Candidacy`)
+    could_win: Callable[[int], bool] | None = None
     roles: list[RoleChange] = field(default_factory=list)
     leaders: list[Elected] = field(default_factory=list)
     candidacies: list[Candidacy] = field(default_factory=list)
@@ -96,7 +104,8 @@ class SafetyMonitor:
         self.roles.append(RoleChange(t, node, role, term))
 
     def on_candidacy(self, t: float, node: int, term: int) -> None:
-        self.candidacies.append(Candidacy(t, node, term))
+        viable = self.could_win(node) if self.could_win is not None else True
+        self.candidacies.append(Candidacy(t, node, term, viable))
 
     def on_leader(self, t: float, node: int, term: int, log: Sequence[Entry]) -> None:
         for other in self.leaders:
@@ -113,7 +122,8 @@ class SafetyMonitor:
             self.check_logs(t, self.logs_now())
 
     def on_step_down(self, t: float, node: int, old_term: int, new_term: int) -> None:
-        self.step_downs.append(StepDown(t, node, old_term, new_term))
+        viable = any(c.viable for c in self.candidacies if c.term == new_term)
+        self.step_downs.append(StepDown(t, node, old_term, new_term, not viable))
 
     def on_leader_commit(self, t: float, leader: int, term: int, index: int,
                          entry: Entry) -> None:

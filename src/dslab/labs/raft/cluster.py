@@ -13,6 +13,7 @@ from dslab.labs.raft.measure import metrics, series
 from dslab.labs.raft.model import FIELDS, RaftServer, client_process, summary
 from dslab.labs.raft.params import RaftParams
 from dslab.labs.raft.rules import LEADER, Rules
+from dslab.labs.raft.tiers import with_fallback
 from dslab.run import Outcome
 from dslab.sim.faults import Crash, Fault, Partition, schedule
 from dslab.sim.network import Network
@@ -23,25 +24,30 @@ class RaftCluster:
     """``nodes`` Raft servers, their clients, and the scenario's faults, ready to run."""
 
     def __init__(self, params: RaftParams, seed: int = 1, impl: Rules | None = None,
-                 faults: Sequence[Fault] = (), events: bool = False) -> None:
+                 faults: Sequence[Fault] = (), events: bool = False, strict: bool = False) -> None:
         """``faults`` are laid on top of the scenario's own (any mix of partitions, crashes,
         restarts, loss and slow links, as data), for notebooks and generated schedules.
         ``events=True`` keeps every message for :meth:`events`, which a notebook reads and a
-        plain run does not (keeping them costs about a sixth of the run's time)."""
+        plain run does not (keeping them costs about a sixth of the run's time). A learner's
+        second-tier rule that is still a stub runs as the reference (``tiers.py``), unless
+        ``strict``, as the checker's tests of those rules ask."""
         self.params = params
         self.seed = seed
         self.impl = impl if impl is not None else rules
+        if not strict:
+            self.impl = with_fallback(self.impl)
         self.sim = Simulation(seed)
         self.net = Network(self.sim, params.latency_ms, params.loss)
         self.recording = events
         if events:
             self.net.keep = summary  # every message, for events()
         self.monitor = SafetyMonitor(list(range(params.nodes)), rules.quorum(params.nodes),
-                                     groups_now=lambda: self.net.groups, logs_now=self.logs)
+                                     groups_now=lambda: self.net.groups, logs_now=self.logs,
+                                     could_win=self.could_win)
         self.servers: list[RaftServer] = []
         for i in range(params.nodes):
             s = RaftServer(i, params.nodes, self.impl, params.election_timeout_ms,
-                           params.heartbeat_ms, self.monitor)
+                           params.heartbeat_ms, self.monitor, params.pre_vote)
             self.net.add(s)
             self.servers.append(s)
         for i in sorted(params.failed):
@@ -55,7 +61,9 @@ class RaftCluster:
         self.sim.env.process(client_process(self.sim, self.servers, params.client_rate_per_s))
 
     def faults(self) -> list:
-        """The scenario's faults as data; "leader" is whoever leads when the fault fires."""
+        """The scenario's faults as data; "leader" is whoever leads when the fault fires,
+        "follower" the first server up and not yet placed, "not-leader" the same but never
+        the leader."""
         p = self.params
         out: list = []
         if p.crash_leader_at_ms is not None:
@@ -63,6 +71,8 @@ class RaftCluster:
         if p.partition_at_ms is not None:
             side = ("leader",) + ("follower",) * (p.minority - 1)
             out.append(Partition(p.partition_at_ms, (side, ("rest",)), p.heal_at_ms))
+        if p.isolate_at_ms is not None:
+            out.append(Partition(p.isolate_at_ms, (("not-leader",), ("rest",)), p.rejoin_at_ms))
         return out
 
     def leader(self) -> RaftServer | None:
@@ -80,7 +90,23 @@ class RaftCluster:
                 if s.up and s.id not in taken:
                     return s.id
             return None
+        if name == "not-leader":  # the first up server that does not lead
+            lead = self.leader()
+            return next((s.id for s in self.servers if s.up and s.id not in taken and s is not lead),
+                        None)
         raise ValueError(f"unknown role name {name!r}")
+
+    def could_win(self, node: int) -> bool:
+        """Whether ``node`` could win an election now: the up servers on its side of any
+        partition, itself included, whose logs its own is at least as up to date as (by the
+        reference rule, whatever the implementation) make a majority of the whole cluster."""
+        me, groups = self.servers[node], self.net.groups
+        side = next((set(g) for g in groups if node in g), None) if groups else None
+        backers = sum(1 for s in self.servers
+                      if s.up and (side is None or s.id in side)
+                      and rules.log_is_up_to_date(me.last_term, me.last_index,
+                                                  s.last_term, s.last_index))
+        return backers >= rules.quorum(self.params.nodes)
 
     def logs(self) -> dict[int, list[tuple[int, int]]]:
         return {s.id: s.log for s in self.servers}

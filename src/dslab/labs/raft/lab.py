@@ -35,6 +35,11 @@ SCENARIOS = {
         "crash the leader and time the survivors' election (the Raft paper's experiment)",
         {"crash_leader_at_ms": 2000.0, "duration_ms": 4000.0},
     ),
+    "rejoin": Scenario(
+        "cut one follower off alone; it times out again and again, and at the heal its higher "
+        "term deposes a healthy leader (with --set pre_vote=true it does not)",
+        {"isolate_at_ms": 1500.0, "rejoin_at_ms": 3500.0, "duration_ms": 5000.0},
+    ),
     "split-vote": Scenario(
         "timeouts with little randomness against slow links: rounds split again and again",
         {"election_timeout_ms": "uniform(150,160)", "latency_ms": "uniform(10,20)",

@@ -48,3 +48,36 @@ class LogTerms(Sequence[int]):
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+class EntryTerms(Sequence[int]):
+    """The terms of the entries an AppendEntries carries (``(term, command)`` pairs), for the
+    rules, without copying them."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Sequence[tuple[int, int]]) -> None:
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [t for t, _ in self._entries[i]]
+        return self._entries[i][0]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))

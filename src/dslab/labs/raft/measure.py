@@ -63,6 +63,7 @@ def metrics(c: RaftCluster) -> dict[str, Any]:
         "max_term": max(s.current_term for s in c.servers),
         "messages": c.net.sent,
         "committed": len(m.committed),
+        "disruptive_step_downs": sum(1 for d in m.step_downs if d.disruptive),
     }
     loss = leader_loss(c)
     if loss is not None:
@@ -136,4 +137,5 @@ def series(c: RaftCluster) -> dict[str, Any]:
         "restarts": [(r.t_ms, r.node) for r in c.sim.trace.of("restart")],
         "commits": [(a.t_ms, a.leader, a.log_index) for a in c.monitor.leader_commits],
         "leaders": list(c.monitor.leaders),
+        "disruptive": [(d.t_ms, d.node, d.new_term) for d in c.monitor.step_downs if d.disruptive],
     }

@@ -14,7 +14,7 @@ from typing import Any
 from simpy.events import Event
 
 from dslab.labs.raft.checks import SafetyMonitor
-from dslab.labs.raft.logview import LogTerms
+from dslab.labs.raft.logview import EntryTerms, LogTerms
 from dslab.labs.raft.rules import CANDIDATE, FOLLOWER, LEADER, Rules, VoteRequest
 from dslab.sim.dist import Dist, Draws, Exp
 from dslab.sim.network import Node
@@ -27,6 +27,21 @@ MAX_BATCH = 64  # entries per AppendEntries, so a far-behind follower catches up
 class VoteReply:
     term: int
     granted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PreVote:
+    """PreVote (dissertation §9.6): would you vote for ``req`` at its term ``req.term`` (one
+    above the sender's own)? It changes no term, so it carries none of its own."""
+
+    req: VoteRequest
+
+
+@dataclass(frozen=True, slots=True)
+class PreVoteReply:
+    term: int  # the voter's current term
+    granted: bool
+    proposed: int  # the term of the pre-vote this answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +66,7 @@ class RaftServer(Node):
     persisted before replying, per Figure 2); everything else is volatile."""
 
     def __init__(self, node_id: int, cluster_size: int, impl: Rules, timeout_ms: Dist,
-                 heartbeat_ms: float, monitor: SafetyMonitor) -> None:
+                 heartbeat_ms: float, monitor: SafetyMonitor, pre_vote: bool = False) -> None:
         super().__init__(node_id)
         self.n = cluster_size
         self.impl = impl
@@ -59,6 +74,9 @@ class RaftServer(Node):
         self._timeouts: Draws | None = None  # this server's election timeouts, on its own stream
         self.heartbeat_ms = heartbeat_ms
         self.monitor = monitor
+        self.pre_vote = pre_vote
+        #: how long after hearing from a leader a server refuses pre-votes: the shortest timeout
+        self.leader_lease_ms = timeout_ms.low()
         # persistent
         self.current_term = 0
         self.voted_for: int | None = None
@@ -72,6 +90,8 @@ class RaftServer(Node):
         self.votes: frozenset[int] = frozenset()
         self.next_index: dict[int, int] = {}
         self.match_index: dict[int, int] = {}
+        self.pre_votes: frozenset[int] | None = None  # None: no pre-vote under way
+        self.leader_heard_ms = float("-inf")
 
     # -- log helpers ---------------------------------------------------------------------------
     @property
@@ -99,7 +119,7 @@ class RaftServer(Node):
         if draw is None:  # the first time: the node is on the network, so it has a simulation
             draw = self._timeouts = Draws(self.timeout_ms, self.sim.rng(f"raft.timeout.{self.id}"),
                                           first=Draws.SMALL_FIRST)
-        self.set_timer("election", draw(), self._start_election)
+        self.set_timer("election", draw(), self._on_election_timeout)
 
     def _set_role(self, role: str) -> None:
         was = self.role
@@ -107,7 +127,39 @@ class RaftServer(Node):
         self.monitor.on_role(self.now, self.id, role, self.current_term, was=was)
 
     # -- elections -----------------------------------------------------------------------------
+    def _on_election_timeout(self) -> None:
+        if self.pre_vote:
+            self._start_pre_vote()
+        else:
+            self._start_election()
+
+    def _start_pre_vote(self) -> None:
+        """Ask the others whether they would vote for me in the next term, without raising mine:
+        only a majority's yes starts the real election."""
+        self.leader_id = None
+        self.pre_votes = frozenset({self.id})
+        self.sim.trace.emit(self.now, "pre-vote", self.id, term=self.current_term + 1)
+        self._reset_election_timer()
+        req = VoteRequest(self.current_term + 1, self.id, self.last_index, self.last_term)
+        for p in self.peers():
+            self.send(p, PreVote(req))
+        self._maybe_pre_won()
+
+    def _maybe_pre_won(self) -> None:
+        if self.pre_votes is not None and self.impl.election_won(self.id, self.pre_votes, self.n):
+            self._start_election()
+
+    def heard_from_leader(self) -> bool:
+        """Whether a leader is known to be alive: I lead, or heard from one within the lease."""
+        return self.role == LEADER or self.now - self.leader_heard_ms < self.leader_lease_ms
+
+    def _on_pre_vote(self, src: int, req: VoteRequest) -> None:
+        granted = bool(self.impl.grant_pre_vote(self.current_term, self.heard_from_leader(),
+                                                self.last_term, self.last_index, req))
+        self.send(src, PreVoteReply(self.current_term, granted, req.term))
+
     def _start_election(self) -> None:
+        self.pre_votes = None
         self.current_term += 1
         self.voted_for = self.id
         self.votes = frozenset({self.id})
@@ -152,6 +204,9 @@ class RaftServer(Node):
 
     # -- messages ------------------------------------------------------------------------------
     def on_message(self, src: int, msg: Any) -> None:
+        if isinstance(msg, PreVote):  # asks about a term nobody holds yet: no term to observe
+            self._on_pre_vote(src, msg.req)
+            return
         before = (self.current_term, self.role)
         st = self.impl.observe_term(self.current_term, self.voted_for, self.role, msg.term)
         self.current_term, self.voted_for = st.term, st.voted_for
@@ -167,11 +222,17 @@ class RaftServer(Node):
             self._on_append(src, msg)
         elif isinstance(msg, AppendReply):
             self._on_append_reply(src, msg)
+        elif isinstance(msg, PreVoteReply):
+            if (self.pre_votes is not None and msg.granted
+                    and msg.proposed == self.current_term + 1):
+                self.pre_votes = self.pre_votes | {src}
+                self._maybe_pre_won()
 
     def _step_down(self, role: str, before: tuple[int, str]) -> None:
         was_leader = self.role == LEADER
         self.cancel_timer("heartbeat")
         self.votes = frozenset()
+        self.pre_votes = None
         self.sim.trace.emit(self.now, "step-down", self.id, was=self.role, old_term=before[0],
                             term=self.current_term)
         self._set_role(role)
@@ -195,25 +256,20 @@ class RaftServer(Node):
         if self.role != FOLLOWER:  # a leader exists in my term: a candidate gives way
             self._step_down(FOLLOWER, (self.current_term, self.role))
         self.leader_id = m.leader_id
+        self.leader_heard_ms = self.now
+        self.pre_votes = None
         self._reset_election_timer()
-        if not self.impl_entries_match(m.prev_index, m.prev_term):
+        keep = self.impl.append_entries(LogTerms(self.log), m.prev_index, m.prev_term,
+                                        EntryTerms(m.entries))
+        if keep is None:
             self.send(src, AppendReply(self.current_term, False, min(m.prev_index - 1, self.last_index)))
             return
-        index = m.prev_index
-        for entry in m.entries:
-            index += 1
-            if index <= self.last_index:
-                if self.log[index - 1][0] == entry[0]:
-                    continue
-                del self.log[index - 1:]  # a conflicting suffix goes, from the first mismatch
-            self.log.append(entry)
+        del self.log[keep:]  # a conflicting suffix goes (nothing, when every entry matched)
+        self.log.extend(m.entries[keep - m.prev_index:])
         last_new = m.prev_index + len(m.entries)
         if m.leader_commit > self.commit_index:
             self._commit_to(min(m.leader_commit, last_new))
         self.send(src, AppendReply(self.current_term, True, last_new))
-
-    def impl_entries_match(self, prev_index: int, prev_term: int) -> bool:
-        return self.impl.entries_match(LogTerms(self.log, prev_index), prev_index, prev_term)
 
     def _on_append_reply(self, src: int, m: AppendReply) -> None:
         if self.role != LEADER or m.term != self.current_term:
@@ -258,6 +314,8 @@ FIELDS = {
     "VoteReply": ("term", "granted"),
     "AppendEntries": ("term", "prev_index", "entries", "leader_commit"),
     "AppendReply": ("term", "success", "match_index"),
+    "PreVote": ("term", "last_log_index", "last_log_term"),
+    "PreVoteReply": ("term", "granted"),
 }
 
 
@@ -273,6 +331,10 @@ def summary(msg: Any) -> tuple[Any, ...]:
         return "RequestVote", msg.term, msg.last_log_index, msg.last_log_term
     if isinstance(msg, VoteReply):
         return "VoteReply", msg.term, msg.granted
+    if isinstance(msg, PreVote):
+        return "PreVote", msg.req.term, msg.req.last_log_index, msg.req.last_log_term
+    if isinstance(msg, PreVoteReply):
+        return "PreVoteReply", msg.term, msg.granted
     return (type(msg).__name__,)
 
 

@@ -31,6 +31,9 @@ class RaftParams:
     partition_at_ms: float | None = _p(None, "cut the leader's side off at this time (none: never)")
     heal_at_ms: float | None = _p(None, "heal the partition at this time (none: never)")
     minority: int = _p(2, "servers on the old leader's side of the partition, itself included")
+    isolate_at_ms: float | None = _p(None, "cut one follower off alone at this time (none: never)")
+    rejoin_at_ms: float | None = _p(None, "let the isolated follower back at this time (none: never)")
+    pre_vote: bool = _p(False, "PreVote: ask for a majority's yes before raising the term")
 
     def events(self) -> float:
         """About how many simulation events a run takes: one per client command, and per
@@ -80,7 +83,8 @@ class RaftParams:
                 f"{self.heartbeat_ms:g} ms to {self.nodes - 1} followers for {self.duration_ms:g} "
                 f"ms come to about {self.events():,.0f} events, more than the {MAX_EVENTS:,} one "
                 "run may process; lower client_rate_per_s or duration_ms, or raise heartbeat_ms.")
-        for name in ("crash_leader_at_ms", "partition_at_ms", "heal_at_ms"):
+        for name in ("crash_leader_at_ms", "partition_at_ms", "heal_at_ms", "isolate_at_ms",
+                     "rejoin_at_ms"):
             t = getattr(self, name)
             if t is not None and not 0 <= t < self.duration_ms:
                 raise InputError(f"{name} must fall inside the run [0, {self.duration_ms:g}), got {t}.")
@@ -92,6 +96,15 @@ class RaftParams:
                     f"heal_at_ms ({self.heal_at_ms:g}) must come after partition_at_ms "
                     f"({self.partition_at_ms:g})."
                 )
+        if self.rejoin_at_ms is not None:
+            if self.isolate_at_ms is None:
+                raise InputError("rejoin_at_ms is set but isolate_at_ms is not: nobody was cut off.")
+            if self.rejoin_at_ms <= self.isolate_at_ms:
+                raise InputError(f"rejoin_at_ms ({self.rejoin_at_ms:g}) must come after "
+                                 f"isolate_at_ms ({self.isolate_at_ms:g}).")
+        if self.isolate_at_ms is not None and self.partition_at_ms is not None:
+            raise InputError("isolate_at_ms and partition_at_ms each cut the network; set one "
+                             "of them, not both.")
         bad = [i for i in self.failed if not 0 <= i < self.nodes]
         if bad:
             raise InputError(f"failed names server {bad[0]}, but servers are 0..{self.nodes - 1}.")

@@ -15,6 +15,7 @@ COLORS = {"follower": "#d9dde3", "candidate": "#f2a541", "leader": "#2a9d8f", "d
 CUT_OFF = "#e9c46a"  # hatching over a leader that leads only its minority side
 #: series key -> (marker, colour, size, legend label) for events drawn on a server's lane
 MARKS = {"crashes": ("X", "#c1121f", 11, "crash"), "restarts": (">", "#2b9348", 10, "restart")}
+DEPOSED = "#9d0208"  # a leader stepping down for a term nobody could have won
 
 
 def plot(result: Result, ax: Axes | None, head: str) -> Figure:
@@ -57,6 +58,11 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
     for key, (marker, color, size, _) in MARKS.items():
         for t, node in s[key]:
             ax.plot([t], [n - 1 - int(node)], marker=marker, color=color, markersize=size, zorder=5)
+    for t, node, term in s.get("disruptive", ()):
+        y = n - 1 - int(node)
+        ax.plot([t], [y], marker="v", color=DEPOSED, markersize=12, zorder=6)
+        ax.text(t, y + 0.42, f"deposed for term {term}", ha="center", va="bottom", fontsize=7,
+                color=DEPOSED, fontweight="bold")
     leaders = sorted({leader for _, leader, _ in s["commits"]})
     shades = ["#264653", "#e76f51", "#6a4c93", "#1982c4", "#8ac926"]
     for k, leader in enumerate(leaders):
@@ -74,11 +80,32 @@ def plot(result: Result, ax: Axes | None, head: str) -> Figure:
     for key, (marker, color, _, label) in MARKS.items():
         if s[key]:
             handles.append(Line2D([], [], marker=marker, color=color, linestyle="none", label=label))
+    if s.get("disruptive"):
+        handles.append(Line2D([], [], marker="v", color=DEPOSED, linestyle="none",
+                              label="disruptive step-down"))
     if cut_off_drawn:
         handles.append(Patch(facecolor=COLORS["leader"], hatch="xx", edgecolor=CUT_OFF,
                              label="leader cut off from a majority"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(handles),
               frameon=False, fontsize=8)
     title(ax, head)
+    fig.tight_layout()
+    return fig
+
+
+def pre_vote_figure(seed: int = 1) -> Figure:
+    """The rejoin scenario twice on one seed, without PreVote and with it, one timeline above the
+    other: the README's picture of what PreVote is for."""
+    from dslab.labs.raft.lab import LAB
+
+    fig = Figure(figsize=(11, 8.6), dpi=110)
+    axes = fig.subplots(2, 1)
+    for ax, on in zip(axes, (False, True), strict=True):
+        params = LAB.make_params("rejoin", {"pre_vote": str(on).lower()})
+        result = LAB.run(params, seed, scenario="rejoin")
+        m = result.metrics
+        plot(result, ax, f"rejoin, seed {seed}, pre_vote={str(on).lower()}: "
+                         f"{m['disruptive_step_downs']} disruptive step-down(s), max term "
+                         f"{m['max_term']}")
     fig.tight_layout()
     return fig

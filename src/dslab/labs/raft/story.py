@@ -55,6 +55,9 @@ def story(p: RaftParams, out: Outcome, theory: dict[str, Any]) -> list[str]:
         lines.append(_new_leader(c, mt, loss, "The survivors"))
     elif loss.kind == "partition":
         lines.extend(_partition_story(c, mt, loss, q))
+    if p.isolate_at_ms is not None:
+        lines.extend(_isolation_story(c))
+    lines.extend(_disruptions(c))
     lines.append(f"In all: {_n(mt['elections'], 'election round')}, "
                  f"{_n(mt['split_votes'], 'split vote')}, {_n(mt['committed'], 'entry')} committed, "
                  f"{_n(mt['messages'], 'message')} sent.")
@@ -129,6 +132,41 @@ def _partition_story(c: RaftCluster, mt: dict[str, Any], loss: Loss, q: int) -> 
     if fate:
         lines.append(fate)
     return lines
+
+
+def _isolation_story(c: RaftCluster) -> list[str]:
+    """Who was cut off alone, how far its term climbed, and when it came back."""
+    p = c.params
+    start = p.isolate_at_ms
+    rec = next((r for r in c.sim.trace.of("partition") if r.t_ms == start), None)
+    if start is None or rec is None:
+        return []
+    alone = next((g[0] for g in rec.data["groups"] if len(g) == 1), None)
+    if alone is None:
+        return []
+    end = p.rejoin_at_ms if p.rejoin_at_ms is not None else c.now
+    mine = [cand for cand in c.monitor.candidacies
+            if cand.node == alone and start <= cand.t_ms < end]
+    how = "PreVote on: it asked for pre-votes that never came, and kept its term" if p.pre_vote else (
+        f"it stood for election {_n(len(mine), 'time')}"
+        + (f", raising its term to {mine[-1].term}" if mine else ""))
+    line = f"At {_ms(start)} server {alone} was cut off alone; {how}."
+    if p.rejoin_at_ms is not None:
+        line += f" It rejoined at {_ms(p.rejoin_at_ms)}."
+    return [line]
+
+
+def _disruptions(c: RaftCluster) -> list[str]:
+    """Each leader deposed for a term that no server could have won."""
+    downs = [d for d in c.monitor.step_downs if d.disruptive]
+    if not downs:
+        return []
+    d = downs[0]
+    more = f" ({_n(len(downs), 'disruptive step-down')} in all)" if len(downs) > 1 else ""
+    fix = "" if c.params.pre_vote else " PreVote (--set pre_vote=true) prevents this."
+    return [f"At {_ms(d.t_ms)} leader {d.node} of term {d.old_term} saw term {d.new_term} and "
+            "stepped down, though no server that stood in that term could have won it: a "
+            f"disruptive step-down{more}.{fix}"]
 
 
 def _sides(mine: int, theirs: int, q: int, n: int) -> str:

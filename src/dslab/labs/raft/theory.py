@@ -12,7 +12,9 @@ With ``m`` racing servers whose timeouts are uniform on ``[a, a + w]`` and a one
   ``m`` uniforms is Beta(1, m) scaled by ``w``);
 * with a constant delay, voters hear the first candidate first, so the round splits only if so
   many others became candidates that it cannot gather a quorum;
-* winning takes one more round trip, ``2d``; a split costs another timeout and round trip.
+* winning takes one more round trip, ``2d``; a split costs another timeout and round trip;
+* with PreVote, a server whose timer fires first gathers pre-votes, one more round trip ``2d``
+  before it stands (the metrics time the real candidacy), in the first round and in each retry.
 """
 
 from __future__ import annotations
@@ -150,12 +152,14 @@ def theory(p: RaftParams, impl: Any = None) -> dict[str, Any]:
     else:
         # A partition drops it, so the last one heard was sent uniformly within a period.
         first = earliest - p.heartbeat_ms / 2
+    pre = 2 * d if p.pre_vote else 0.0  # the pre-vote round before each real candidacy
+    first += pre
     contested = p_contested(m, w, p.latency_ms)
     split = p_split(m, p.nodes, w, p.latency_ms)
     out["first_timeout_ms"] = first
     out["first_election_contested"] = contested
     out["first_election_split"] = split
     if split < 1.0:
-        retry = earliest + 2 * d
+        retry = earliest + 2 * d + pre
         out["election_time_ms"] = first + 2 * d + split / (1.0 - split) * retry
     return out

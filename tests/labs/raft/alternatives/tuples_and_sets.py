@@ -32,3 +32,25 @@ def grant_vote(current_term: int, voted_for: int | None, my_last_term: int, my_l
 def observe_term(current_term: int, voted_for: int | None, role: str, msg_term: int) -> TermState:
     newer = msg_term > current_term
     return TermState(*(msg_term, None, FOLLOWER) if newer else (current_term, voted_for, role))
+
+
+def grant_pre_vote(current_term: int, heard_from_leader: bool, my_last_term: int,
+                   my_last_index: int, req: VoteRequest) -> bool:
+    return (not heard_from_leader and req.term > current_term
+            and (req.last_log_term, req.last_log_index) >= (my_last_term, my_last_index))
+
+
+def append_entries(log_terms, prev_index, prev_term, entry_terms):
+    log = list(log_terms)
+    if prev_index and (len(log) < prev_index or log[prev_index - 1] != prev_term):
+        return None
+    pairs = zip(range(prev_index, len(log)), entry_terms, strict=False)
+    conflict = next((i for i, term in pairs if log[i] != term), None)
+    return len(log) if conflict is None else conflict
+
+
+def advance_commit(match_index, log_terms, current_term, commit_index, quorum_size):
+    ours = {n for n in range(commit_index + 1, len(log_terms) + 1)
+            if log_terms[n - 1] == current_term}
+    stored = {n for n in ours if sum(m >= n for m in match_index) >= quorum_size}
+    return max(stored | {commit_index})

@@ -2,7 +2,10 @@
 
 from dslab.labs.raft.rules import (  # noqa: F401
     VoteRequest,
+    advance_commit,
+    append_entries,
     election_won,
+    grant_pre_vote,
     log_is_up_to_date,
     observe_term,
     quorum,

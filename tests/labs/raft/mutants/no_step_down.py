@@ -2,7 +2,10 @@
 
 from dslab.labs.raft.rules import (  # noqa: F401
     TermState,
+    advance_commit,
+    append_entries,
     election_won,
+    grant_pre_vote,
     grant_vote,
     log_is_up_to_date,
     quorum,

@@ -1,6 +1,9 @@
 """election_won adds the candidate's own vote again, though granted_by already holds it."""
 
 from dslab.labs.raft.rules import (  # noqa: F401
+    advance_commit,
+    append_entries,
+    grant_pre_vote,
     grant_vote,
     log_is_up_to_date,
     observe_term,

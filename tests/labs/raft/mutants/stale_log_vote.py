@@ -1,7 +1,10 @@
 """grant_vote skips the up-to-date check, so a candidate with a stale log can be elected."""
 
 from dslab.labs.raft.rules import (  # noqa: F401
+    advance_commit,
+    append_entries,
     election_won,
+    grant_pre_vote,
     log_is_up_to_date,
     observe_term,
     quorum,

@@ -1,7 +1,10 @@
 """Terms compared with 'is not' instead of '!=': fine for small terms, wrong past 256."""
 
 from dslab.labs.raft.rules import (  # noqa: F401
+    advance_commit,
+    append_entries,
     election_won,
+    grant_pre_vote,
     grant_vote,
     observe_term,
     quorum,

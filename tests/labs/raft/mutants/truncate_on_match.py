@@ -1,0 +1,19 @@
+"""append_entries cuts the log at prev_index on every request, matching entries too: a late, shorter
+request deletes entries the follower has already acknowledged."""
+
+from dslab.labs.raft.rules import (  # noqa: F401
+    advance_commit,
+    election_won,
+    entries_match,
+    grant_pre_vote,
+    grant_vote,
+    log_is_up_to_date,
+    observe_term,
+    quorum,
+)
+
+
+def append_entries(log_terms, prev_index, prev_term, entry_terms):
+    if not entries_match(log_terms, prev_index, prev_term):
+        return None
+    return prev_index
