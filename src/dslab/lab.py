@@ -106,7 +106,9 @@ class Lab(Generic[P]):
       (``typing.Protocol``) names every rule the simulation calls, and the models take their
       ``impl`` as ``Rules``, so mypy checks each call against the reference's signatures. The
       exercise rules' return annotations, and the module's optional ``BOUNDS``, are what a
-      learner's answers are checked against as a run goes (:mod:`dslab.impl`).
+      learner's answers are checked against as a run goes (:mod:`dslab.impl`). An optional
+      ``OPTIONAL_RULES`` names exercise rules a learner's file may lack (a tier added after the
+      workspace was made): each missing one is a stub that is "not implemented yet".
     - ``experiments``: one or more :class:`Experiment` (own parameters, model, theory, story,
       plot, view, and optionally the theory's phase :class:`Boundary`, which ``dslab sweep``
       draws over its heatmap). The first is the default. ``Lab[P]`` is generic over ``P``, the parameter

@@ -21,6 +21,10 @@ ELECTION_RULES = ("quorum", "election_won", "log_is_up_to_date", "grant_vote", "
 REPLICATION_RULES = ("append_entries", "advance_commit", "grant_pre_vote")
 #: The rules the exercise asks a learner to write; the rest stay as given.
 EXERCISE = ELECTION_RULES + REPLICATION_RULES
+#: rules a learner's file may lack: a workspace made before the second tier existed. Each
+#: missing one is a stub that is "not implemented yet", so a run uses the reference in its
+#: place (``tiers``) and the checker reports it unwritten.
+OPTIONAL_RULES = REPLICATION_RULES
 
 
 @dataclass(frozen=True, slots=True)
