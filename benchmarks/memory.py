@@ -1,7 +1,7 @@
 """Memory per million events: the peak a run holds (tracemalloc), over the events its simulations
 processed, for each lab that steps events, at two lengths so that the fixed costs drop out.
 
-    python benchmarks/memory.py           # raft 10 and 20 simulated minutes, and the others
+    python benchmarks/memory.py           # raft 5 and 10 simulated minutes, and the others
     python benchmarks/memory.py --quick   # a quarter of the lengths
 
 A run's peak includes its result (records, series for the plot, checks), as a learner's run holds
@@ -37,11 +37,12 @@ class Case:
 
     def command(self, value: float) -> str:
         flag = "" if self.scenario == "default" else f" --{self.scenario}"
-        return f"dslab run {self.lab}{flag} --set {self.length}={value:g}"
+        stepped = " (stepped)" if self.stepped else ""
+        return f"dslab run {self.lab}{flag} --set {self.length}={value:g}{stepped}"
 
 
 CASES = (
-    Case("raft", "default", "duration_ms", 600_000),
+    Case("raft", "default", "duration_ms", 300_000),
     Case("queueing", "default", "customers", 200_000, stepped=True),
     Case("retries", "default", "duration_ms", 30_000),
 )

@@ -40,7 +40,17 @@ def test_the_grid_puts_the_first_axis_across_and_the_second_up(queue_sweep):
     for row in grid:
         assert row[1] < row[0]  # two servers wait less than one at every load
     assert grid[0][0] < grid[2][0]  # and one waits longer as load grows
-    assert not queue_sweep.probability and queue_sweep.boundary is None
+    assert not queue_sweep.probability
+
+
+def test_the_queue_boundary_is_where_offered_load_meets_the_servers(queue_sweep):
+    # 10 ms each: one server takes 100 a second, so only 120/s on one server is past it
+    assert queue_sweep.boundary == "offered load = servers (λ·E[S] = c)"
+    over = {(c.settings["servers"], c.settings["arrival_rate_per_s"]): c.margin
+            for c in queue_sweep.cells}
+    assert over[("1", "120")] == pytest.approx(0.2)
+    assert all(m < 0 for key, m in over.items() if key != ("1", "120"))
+    assert QUEUE.boundary(QUEUE.make_params("closed")) is None  # users never offer more
 
 
 def test_csv_and_json_hold_every_cell_and_metric(queue_sweep):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dslab.lab import Card, Experiment, Lab, Scenario
+from dslab.lab import Boundary, Card, Experiment, Lab, Scenario
 from dslab.labs.queueing import experiments, rules
 from dslab.labs.queueing.params import PoolParams, QueueParams, SweepParams
 from dslab.labs.queueing.story import pool_story, story, sweep_story
-from dslab.labs.queueing.theory import pool_theory, sweep_theory, theory
+from dslab.labs.queueing.theory import capacity_margin, pool_theory, sweep_theory, theory
 from dslab.labs.queueing.view import pool_view, sweep_view, view
 from dslab.later import later
 from dslab.run import whole
@@ -20,7 +20,7 @@ QUEUE = Experiment(
     name="queue",
     help="one queue (open or closed, steady or with a spike): measure L, λ and W",
     params=QueueParams, model=experiments.QueueRun, theory=theory, story=story, plot=plot,
-    view=view,
+    view=view, boundary=Boundary("offered load = servers (λ·E[S] = c)", capacity_margin),
 )
 SWEEP = Experiment(
     name="sweep",

@@ -162,3 +162,13 @@ def pool_theory(p: PoolParams, impl: Rules | None = None) -> dict[str, Any]:
     if need - 1 > p.arrival_rate_per_s * S / 1000.0:
         out["Wq_ms_one_fewer"] = predict(p, impl, servers=need - 1)["Wq_ms"]
     return out
+
+
+def capacity_margin(p: QueueParams) -> float | None:
+    """The open stream's offered load less the servers, in servers (arrival rate times mean
+    service time, minus c): at or above 0 the queue has no steady state and grows for as long
+    as requests come. None for a closed model, whose users wait for their answers and so never
+    offer more than the servers can take."""
+    if p.users is not None:
+        return None
+    return p.arrival_rate_per_s * p.service_ms.mean() / 1000.0 - p.servers
