@@ -381,14 +381,20 @@ def _run(out: Console, err: Console, lab: Lab, args) -> int:
     if not args.no_plot:
         path = Path(args.out) / plot_name(lab.name, scenario, args.seed, _canonical(params, overrides),
                                           args.impl)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lab.plot(result).savefig(path)
-        except Exception as e:  # a bug in a plot, or a disk that refuses the file
-            render.plot_failed(err, path, e)
-        else:
-            render.plot_saved(out, path)
+        _save_plot(out, err, path, lambda: lab.plot(result))
     return EXIT_OK if result.ok else EXIT_CHECKS_FAILED
+
+
+def _save_plot(out: Console, err: Console, path: Path, draw: Any) -> None:
+    """Draw a figure and save it at ``path``, saying where it went, or, if drawing or saving
+    fails (a bug in a plot, a disk that refuses the file), saying so without stopping."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draw().savefig(path)
+    except Exception as e:
+        render.plot_failed(err, path, e)
+    else:
+        render.plot_saved(out, path)
 
 
 def _compare(out: Console, err: Console, lab: Lab, args, scenario: str,
@@ -417,12 +423,7 @@ def _compare(out: Console, err: Console, lab: Lab, args, scenario: str,
                 COMPARE: f"{name}={','.join(cmp.values)}", "trials": str(args.trials)}
         path = Path(args.out) / plot_name(lab.name, f"{scenario}-compare-{name}", args.seed,
                                           what, args.impl)
-        try:
-            compare.plot(lab, cmp).savefig(path)
-        except Exception as e:
-            render.plot_failed(err, path, e)
-        else:
-            render.plot_saved(out, path)
+        _save_plot(out, err, path, lambda: compare.plot(lab, cmp))
     return EXIT_OK if cmp.ok else EXIT_CHECKS_FAILED
 
 
@@ -468,12 +469,7 @@ def _sweep(out: Console, err: Console, lab: Lab, args) -> int:
     render.sweep(out, lab, sw, written)
     if not args.no_plot:
         path = folder / (stem + ".png")
-        try:
-            sweep.plot(lab, sw).savefig(path)
-        except Exception as e:
-            render.plot_failed(err, path, e)
-        else:
-            render.plot_saved(out, path)
+        _save_plot(out, err, path, lambda: sweep.plot(lab, sw))
     return EXIT_OK
 
 
