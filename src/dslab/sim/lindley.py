@@ -10,8 +10,8 @@ still costs under a tenth of what stepping the events does. (A numpy form, cumul
 a running minimum of waits, is faster again but adds in another order, so its waits differ in
 the last bits; benchmarks/queueing_speed.py measures both.)
 
-The integral of the number in system and the longest queue, which the station keeps as events
-happen, are derived here from the records, with the station's arithmetic.
+The number-in-system path, its integral and the longest queue, which the station keeps as
+events happen, are derived here from the records, with the station's arithmetic.
 """
 
 from __future__ import annotations
