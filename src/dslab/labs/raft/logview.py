@@ -12,7 +12,24 @@ from collections.abc import Sequence
 from typing import overload
 
 
-class LogTerms(Sequence[int]):
+class _Terms(Sequence[int]):
+    """What the two views share: equal to any sequence of the same terms (as a list is), so
+    unhashable, and shown as the list of terms."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=False))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a list: equal to lists, so unhashable
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class LogTerms(_Terms):
     """The terms of the first ``length`` entries of ``log`` (a list of ``(term, command)``), as
     the log is now: the view is made, used by one rule call and dropped."""
 
@@ -39,18 +56,8 @@ class LogTerms(Sequence[int]):
             raise IndexError("log index out of range")
         return self._log[i][0]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == self._len and all(a == b for a, b in zip(self, other, strict=False))
-        return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]  # like a list: equal to lists, so unhashable
-
-    def __repr__(self) -> str:
-        return repr(list(self))
-
-
-class EntryTerms(Sequence[int]):
+class EntryTerms(_Terms):
     """The terms of the entries an AppendEntries carries (``(term, command)`` pairs), for the
     rules, without copying them."""
 
@@ -71,13 +78,3 @@ class EntryTerms(Sequence[int]):
         if isinstance(i, slice):
             return [t for t, _ in self._entries[i]]
         return self._entries[i][0]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(list(self))
